@@ -1,0 +1,24 @@
+# crossrank: cross-lingual retrieval experiments as one DAG. Wiring only: every path comes
+# from crossrank.layout, every computation from the crossrank library.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "params.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/prepare.smk"
+include: "workflow/rules/translate.smk"
+include: "workflow/rules/bm25.smk"
+include: "workflow/rules/dense.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/report.smk"
+include: "workflow/rules/track.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

@@ -1,0 +1,59 @@
+"""Validation of ``params.yaml`` against its JSON schema, with one readable error.
+
+Snakemake and DVC both read ``params.yaml``; the workflow validates it before any job runs, so
+a typo (an unknown key, a wrong type) stops everything with a message naming the key.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any
+
+import jsonschema
+import yaml
+
+
+class ConfigError(ValueError):
+    """params.yaml does not match its schema."""
+
+
+def _key_path(path: Any) -> str:
+    return ".".join(str(part) for part in path) or "(top level)"
+
+
+def validate_params(config: dict[str, Any], schema_path: str | os.PathLike[str], source: str = "params.yaml") -> dict[str, Any]:
+    """Check ``config`` against the schema and fill in schema defaults; raise :class:`ConfigError`."""
+    with open(schema_path, encoding="utf-8") as handle:
+        schema = yaml.safe_load(handle)
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator = validator_class(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        lines = [f"{source} is invalid ({len(errors)} problem{'s' if len(errors) > 1 else ''}):"]
+        for error in errors:
+            where = _key_path(error.absolute_path)
+            if error.validator == "additionalProperties":
+                unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+                allowed = ", ".join(sorted(error.schema.get("properties", {})))
+                for key in unknown:
+                    full = f"{where}.{key}" if error.absolute_path else key
+                    lines.append(f"  - unknown key '{full}'. Allowed here: {allowed}.")
+            else:
+                lines.append(f"  - '{where}': {error.message}.")
+        lines.append(f"See {schema_path} for every key, its type and its meaning.")
+        raise ConfigError("\n".join(lines))
+    _fill_defaults(config, schema)
+    return config
+
+
+def _fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> None:
+    for key, sub in schema.get("properties", {}).items():
+        if key not in config and "default" in sub:
+            config[key] = copy.deepcopy(sub["default"])
+        if isinstance(config.get(key), dict):
+            _fill_defaults(config[key], sub)
+            if "additionalProperties" in sub and isinstance(sub["additionalProperties"], dict):
+                for value in config[key].values():
+                    if isinstance(value, dict):
+                        _fill_defaults(value, sub["additionalProperties"])

@@ -1,0 +1,115 @@
+"""The results contract: the files every dataset leaves under ``results/{dataset}/``.
+
+- ``docs.tsv``   ``docid<TAB>lang`` for every document of the pool (no header)
+- ``topics.tsv`` ``qid<TAB>query_lang<TAB>doc_lang<TAB>text`` (no header)
+- ``qrels.tsv``  TREC qrels ``qid 0 docid rel`` (space-separated)
+
+Document texts live outside the contract, in ``documents.{condition}.tsv`` files with a header
+``docid lang text``, because users script against the contract and it must stay small.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from crossrank.io import InputError, atomic_write, read_tsv, write_tsv
+
+DOCUMENT_COLUMNS = ("docid", "lang", "text")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of the pool, in one language."""
+
+    docid: str
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One evaluated query, with the language pair it belongs to."""
+
+    qid: str
+    query_lang: str
+    doc_lang: str
+    text: str
+
+
+Qrels = dict[str, dict[str, int]]
+
+
+def write_documents(path: str | os.PathLike[str], documents: Iterable[Document]) -> None:
+    """Write document texts (``docid lang text`` with a header)."""
+    write_tsv(path, ((d.docid, d.lang, d.text) for d in documents), header=DOCUMENT_COLUMNS)
+
+
+def read_documents(path: str | os.PathLike[str]) -> list[Document]:
+    """Read a documents file written by :func:`write_documents`; ids must be unique."""
+    documents: list[Document] = []
+    seen: set[str] = set()
+    for line, (docid, lang, text) in read_tsv(path, DOCUMENT_COLUMNS, header=True):
+        if docid in seen:
+            raise InputError(path, f"duplicate docid {docid!r}.", line=line, fix="document ids must be unique.")
+        seen.add(docid)
+        documents.append(Document(docid, lang, text))
+    return documents
+
+
+def write_docs_table(path: str | os.PathLike[str], documents: Iterable[Document]) -> None:
+    """Write the contract's ``docs.tsv`` (``docid<TAB>lang``)."""
+    write_tsv(path, ((d.docid, d.lang) for d in documents))
+
+
+def read_docs_table(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Read ``docs.tsv`` into ``{docid: lang}``."""
+    return {docid: lang for _, (docid, lang) in read_tsv(path, ("docid", "lang"))}
+
+
+def write_topics(path: str | os.PathLike[str], topics: Iterable[Topic]) -> None:
+    """Write the contract's ``topics.tsv``."""
+    write_tsv(path, ((t.qid, t.query_lang, t.doc_lang, t.text) for t in topics))
+
+
+def read_topics(path: str | os.PathLike[str]) -> list[Topic]:
+    """Read ``topics.tsv``; query ids must be unique."""
+    topics: list[Topic] = []
+    seen: set[str] = set()
+    for line, fields in read_tsv(path, ("qid", "query_lang", "doc_lang", "text")):
+        if fields[0] in seen:
+            raise InputError(path, f"duplicate qid {fields[0]!r}.", line=line, fix="query ids must be unique.")
+        seen.add(fields[0])
+        topics.append(Topic(*fields))
+    return topics
+
+
+def write_qrels(path: str | os.PathLike[str], qrels: Mapping[str, Mapping[str, int]]) -> None:
+    """Write TREC qrels ``qid 0 docid rel``, sorted for byte-stable output."""
+    with atomic_write(path) as handle:
+        for qid in sorted(qrels):
+            for docid in sorted(qrels[qid]):
+                handle.write(f"{qid} 0 {docid} {int(qrels[qid][docid])}\n")
+
+
+def read_qrels(path: str | os.PathLike[str]) -> Qrels:
+    """Read TREC qrels (whitespace-separated ``qid iter docid rel``)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "file not found.", fix="run the prepare step first.")
+    qrels: Qrels = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            fields = line.split()
+            if not fields:
+                continue
+            if len(fields) != 4:
+                raise InputError(path, f"expected 4 fields 'qid 0 docid rel', found {len(fields)}.", line=number)
+            try:
+                rel = int(fields[3])
+            except ValueError:
+                raise InputError(path, f"relevance {fields[3]!r} is not an integer.", line=number) from None
+            qrels.setdefault(fields[0], {})[fields[2]] = rel
+    return qrels

@@ -1,0 +1,1 @@
+"""Datasets: each turns its source into the results contract plus document texts."""

@@ -1,0 +1,109 @@
+"""Atomic file writing and strict TSV reading.
+
+Every artifact is written to a temporary sibling and renamed into place, so an interrupted
+job never leaves a half-written file that a later run could mistake for a finished one.
+Readers report malformed input as :class:`InputError` naming the file, the line and a fix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+csv.field_size_limit(2**31 - 1)
+
+
+class InputError(ValueError):
+    """Bad input data or configuration, reported as one actionable sentence."""
+
+    def __init__(self, path: str | os.PathLike[str], message: str, line: int | None = None, fix: str = ""):
+        location = f"{path}:{line}" if line is not None else str(path)
+        text = f"{location}: {message}"
+        if fix:
+            text += f" Fix: {fix}"
+        super().__init__(text)
+        self.path = str(path)
+        self.line = line
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+    """Open a temporary file next to ``path`` and rename it over ``path`` on success only."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with open(tmp_name, mode, encoding=None if "b" in mode else encoding, newline=None if "b" in mode else "") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path for libraries that write files themselves; rename it on success."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp_name)
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def write_tsv(path: str | os.PathLike[str], rows: Sequence[Sequence[object]] | Iterator[Sequence[object]], header: Sequence[str] | None = None) -> None:
+    """Write tab-separated rows atomically; fields must not contain tabs or newlines."""
+    with atomic_write(path) as handle:
+        if header is not None:
+            handle.write("\t".join(header) + "\n")
+        for row in rows:
+            fields = [str(field) for field in row]
+            for field in fields:
+                if "\t" in field or "\n" in field or "\r" in field:
+                    raise ValueError(f"{path}: field {field[:40]!r} contains a tab or newline")
+            handle.write("\t".join(fields) + "\n")
+
+
+def read_tsv(path: str | os.PathLike[str], columns: Sequence[str], header: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line_number, fields)`` of a TSV file, checking the column count on every line.
+
+    With ``header=True`` the first line must name exactly ``columns``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "file not found.", fix="check the path or re-run the step that produces it.")
+    with open(path, encoding="utf-8", newline="") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.rstrip("\n").rstrip("\r")
+            fields = line.split("\t")
+            if number == 1 and header:
+                if fields != list(columns):
+                    raise InputError(
+                        path, f"header is {fields!r}, expected {list(columns)!r}.", line=1, fix="regenerate the file with the current code."
+                    )
+                continue
+            if not line:
+                continue
+            if len(fields) != len(columns):
+                raise InputError(
+                    path,
+                    f"expected {len(columns)} tab-separated fields ({', '.join(columns)}), found {len(fields)}.",
+                    line=number,
+                    fix="remove stray tabs or newlines inside fields.",
+                )
+            yield number, fields

@@ -1,0 +1,80 @@
+"""Figures in the paper's style: Figure 3 (BM25 heatmaps) and Figure 4 (encoder bars)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from crossrank.evaluation import MACRO  # noqa: E402
+from crossrank.io import atomic_path  # noqa: E402
+
+
+def pair_matrix(metrics: pd.DataFrame, run: str, metric: str, languages: Sequence[str]) -> np.ndarray:
+    """``metric`` of ``run`` as a query-language x document-language matrix (NaN where absent)."""
+    rows = metrics[(metrics["run"] == run) & (metrics["metric"] == metric) & (metrics["query_lang"] != MACRO)]
+    matrix = np.full((len(languages), len(languages)), np.nan)
+    index = {lang: i for i, lang in enumerate(languages)}
+    for q, d, v in rows[["query_lang", "doc_lang", "value"]].itertuples(index=False):
+        if q in index and d in index:
+            matrix[index[q], index[d]] = v
+    return matrix
+
+
+def heatmaps(metrics: pd.DataFrame, runs: Sequence[str], titles: Sequence[str], languages: Sequence[str], path: str | os.PathLike[str], metric: str = "recall@100") -> None:
+    """One heatmap per run, query languages as rows and document languages as columns, in %."""
+    fig, axes = plt.subplots(1, len(runs), figsize=(5.2 * len(runs), 4.6), squeeze=False)
+    image = None
+    for ax, run, title in zip(axes[0], runs, titles, strict=True):
+        matrix = pair_matrix(metrics, run, metric, languages) * 100
+        image = ax.imshow(np.ma.masked_invalid(matrix), cmap="viridis", vmin=0, vmax=100)
+        ax.set_facecolor("#d9d9d9")
+        for i in range(len(languages)):
+            for j in range(len(languages)):
+                if not np.isnan(matrix[i, j]):
+                    ax.text(j, i, f"{matrix[i, j]:.0f}", ha="center", va="center", fontsize=8, color="white" if matrix[i, j] < 60 else "black")
+        ax.set_xticks(range(len(languages)), [lang.upper() for lang in languages])
+        ax.set_yticks(range(len(languages)), [lang.upper() for lang in languages])
+        ax.set_xlabel("document language")
+        ax.set_ylabel("query language")
+        ax.set_title(title)
+    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.85, label=f"{metric} (%)")
+    _save(fig, path)
+
+
+def grouped_bars(metrics: pd.DataFrame, systems: Sequence[str], conditions: Sequence[str], pairs: Sequence[str], path: str | os.PathLike[str], title: str, metric: str = "recall@100") -> None:
+    """Bars of ``metric`` per system: the macro average and each highlighted pair, one panel per condition."""
+    groups = ["Average", *[p.upper() for p in pairs]]
+    fig, axes = plt.subplots(1, len(conditions), figsize=(max(6.0, 1.2 * len(groups) * max(1, len(systems)) * 0.6) * len(conditions), 4.2), squeeze=False, sharey=True)
+    width = 0.8 / max(1, len(systems))
+    for ax, condition in zip(axes[0], conditions, strict=True):
+        for s, system in enumerate(systems):
+            rows = metrics[(metrics["run"] == f"{system}.{condition}") & (metrics["metric"] == metric)]
+            values = []
+            for group in ["all-all", *pairs]:
+                q, d = group.split("-")
+                match = rows[(rows["query_lang"] == q) & (rows["doc_lang"] == d)]["value"]
+                values.append(float(match.iloc[0]) * 100 if len(match) else np.nan)
+            positions = np.arange(len(groups)) + (s - (len(systems) - 1) / 2) * width
+            bars = ax.bar(positions, values, width, label=system)
+            ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=1)
+        ax.set_xticks(range(len(groups)), groups)
+        ax.set_ylim(0, 105)
+        ax.set_title(f"{condition} documents")
+        ax.set_ylabel(f"{metric} (%)")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][-1].legend(loc="upper right", fontsize=8)
+    fig.suptitle(title)
+    _save(fig, path)
+
+
+def _save(fig: plt.Figure, path: str | os.PathLike[str]) -> None:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=150, bbox_inches="tight", format="png", metadata={"Software": None})
+    plt.close(fig)

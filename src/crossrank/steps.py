@@ -1,0 +1,188 @@
+"""The pipeline's steps as functions of files: what each Snakemake script calls.
+
+Each step reads its inputs, calls the library, and writes its outputs atomically. Steps take
+plain paths and settings so they run (and are tested) without Snakemake.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from crossrank import bm25, contract, evaluation, runs, translation
+from crossrank.contract import Document
+from crossrank.io import atomic_path, atomic_write, write_tsv
+
+log = logging.getLogger("crossrank")
+Paths = Mapping[str, str]
+
+
+def prepare_cldr(settings: Mapping[str, Any], out: Paths) -> None:
+    """Generate the ``cldr`` benchmark and write the contract, texts, oracle and training files."""
+    from crossrank.datasets.cldr import build_benchmark
+
+    bench = build_benchmark(
+        languages=settings["languages"],
+        entity_types=settings["entity_types"],
+        test_fraction=settings["test_fraction"],
+        seed=settings["seed"],
+        max_entities=settings["max_entities"],
+    )
+    log.info("cldr: %d documents, %d topics", len(bench.documents), len(bench.topics))
+    contract.write_documents(out["documents"], bench.documents)
+    contract.write_documents(out["oracle"], (Document(d.docid, "en", bench.oracle_english[d.docid]) for d in bench.documents))
+    write_tsv(out["phrase_pairs"], bench.phrase_pairs, header=("entity", "lang_a", "text_a", "lang_b", "text_b"))
+    write_tsv(out["query_documents"], bench.query_documents, header=("entity", "query_lang", "query", "doc_lang", "document"))
+    contract.write_docs_table(out["docs"], bench.documents)
+    contract.write_topics(out["topics"], bench.topics)
+    contract.write_qrels(out["qrels"], bench.qrels)
+    write_tsv(out["statistics"], bench.statistics, header=("statistic", "key", "value"))
+
+
+def translate(documents_path: str, backend: str, oracle_path: str | None, out_documents: str, out_provenance: str) -> None:
+    """Write the ``translated`` condition and which backend produced each document."""
+    documents = contract.read_documents(documents_path)
+    oracle = {d.docid: d.text for d in contract.read_documents(oracle_path)} if oracle_path else None
+    translated = translation.translate_documents(documents, backend, oracle)
+    contract.write_documents(out_documents, (t.document for t in translated))
+    write_tsv(out_provenance, ((t.document.docid, t.source_lang, t.backend) for t in translated), header=("docid", "source_lang", "backend"))
+
+
+def _bm25_settings(settings: Mapping[str, Any]) -> tuple[bm25.Bm25Settings, Any]:
+    from crossrank.text_analysis import Analyzer
+
+    analyzer = Analyzer(**settings["analyzer"])
+    params = {k: settings[k] for k in ("backend", "variant", "k1", "b", "delta", "epsilon")}
+    return bm25.Bm25Settings(**params), analyzer
+
+
+def bm25_index(documents_path: str, settings: Mapping[str, Any], out_index: str) -> None:
+    """Analyze and index one condition's documents."""
+    bm25_settings, analyzer = _bm25_settings(settings)
+    index = bm25.index_documents(contract.read_documents(documents_path), analyzer, bm25_settings)
+    index.save(out_index)
+
+
+def bm25_search(index_path: str, topics_path: str, settings: Mapping[str, Any], top_k: int, run_name: str, out_run: str) -> None:
+    """Search every topic against a saved BM25 index and write the run."""
+    _, analyzer = _bm25_settings(settings)
+    index = bm25.Bm25Index.load(index_path)
+    rankings = bm25.search(index, contract.read_topics(topics_path), analyzer, top_k)
+    runs.write_run(out_run, rankings, tag=run_name)
+
+
+def embed(texts: Sequence[str], encoder_name: str, encoder_settings: Mapping[str, Any], prefix_field: str, cache_root: str, out_path: str, threads: int) -> None:
+    """Embed ``texts`` (after the encoder's prefix) through the content-addressed cache; save as .npy."""
+    import torch
+
+    from crossrank.embedding_cache import EmbeddingCache, embed_with_cache
+    from crossrank.encoders import EncoderSpec, encoder_fingerprint, load_encoder
+
+    torch.set_num_threads(max(1, threads))
+    spec = EncoderSpec.from_params(encoder_name, dict(encoder_settings))
+    prefix = getattr(spec, prefix_field)
+    cache = EmbeddingCache(cache_root, encoder_fingerprint(spec))
+
+    def encoder_factory():  # noqa: ANN202 - returns the batch encoding function
+        model = load_encoder(spec)
+        log.info("loaded %s (%s)", spec.name, spec.model)
+        return lambda batch: model.encode(batch, batch_size=spec.batch_size, convert_to_numpy=True, show_progress_bar=False)
+
+    vectors = embed_with_cache([prefix + text for text in texts], cache, encoder_factory)
+    with atomic_path(out_path) as tmp:
+        np.save(tmp, vectors, allow_pickle=False)
+
+
+def embed_documents(documents_path: str, encoder_name: str, encoder_settings: Mapping[str, Any], cache_root: str, out_path: str, threads: int = 1) -> None:
+    """Embed one condition's documents, in file order."""
+    texts = [d.text for d in contract.read_documents(documents_path)]
+    embed(texts, encoder_name, encoder_settings, "document_prefix", cache_root, out_path, threads)
+
+
+def embed_queries(topics_path: str, encoder_name: str, encoder_settings: Mapping[str, Any], cache_root: str, out_path: str, threads: int = 1) -> None:
+    """Embed every topic, in file order."""
+    texts = [t.text for t in contract.read_topics(topics_path)]
+    embed(texts, encoder_name, encoder_settings, "query_prefix", cache_root, out_path, threads)
+
+
+def dense_search(query_embeddings: str, doc_embeddings: str, topics_path: str, documents_path: str, retrieval: Mapping[str, Any], run_name: str, out_run: str, threads: int = 1) -> None:
+    """Exact cosine top-k for every topic; write the run."""
+    import torch
+
+    from crossrank.dense import exact_search
+
+    torch.set_num_threads(max(1, threads))
+    topics = contract.read_topics(topics_path)
+    docids = [d.docid for d in contract.read_documents(documents_path)]
+    rankings = exact_search(
+        np.load(query_embeddings, mmap_mode="r"),
+        np.load(doc_embeddings, mmap_mode="r"),
+        docids,
+        retrieval["top_k"],
+        query_batch=retrieval["query_batch"],
+        doc_batch=retrieval["doc_batch"],
+    )
+    runs.write_run(out_run, {t.qid: r for t, r in zip(topics, rankings, strict=True)}, tag=run_name)
+
+
+def evaluate(run_path: str, qrels_path: str, topics_path: str, dataset: str, run_name: str, settings: Mapping[str, Any], out_metrics: str) -> None:
+    """Per-pair and macro metrics of one run."""
+    table = evaluation.evaluate_run(
+        runs.read_run(run_path), contract.read_qrels(qrels_path), contract.read_topics(topics_path), settings["metrics"], settings["relevance_level"]
+    )
+    evaluation.write_metrics(out_metrics, evaluation.metrics_frame(dataset, run_name, table))
+
+
+def collect_metrics(paths: Sequence[str], out_metrics: str) -> None:
+    """Merge per-run metric tables into ``results/metrics.csv``."""
+    evaluation.write_metrics(out_metrics, evaluation.read_metrics(paths))
+
+
+def translation_table(metrics_path: str, out_csv: str, out_markdown: str) -> None:
+    """The paper's Table 3 from the merged metrics."""
+    from crossrank.report.tables import translation_table as build, write_table
+
+    table = build(evaluation.read_metrics([metrics_path]))
+    caption = "Table 3: macro recall@100 (%) over all language pairs, original vs English-translated documents."
+    write_table(table, out_csv, out_markdown, caption)
+
+
+def figures(metrics_path: str, dataset: str, languages: Sequence[str], conditions: Sequence[str], encoders: Sequence[str], pairs: Sequence[str], out_bm25: str, out_encoders: str) -> None:
+    """Figure 3 (BM25 heatmaps per condition) and Figure 4 (encoders) for one dataset."""
+    from crossrank.report.figures import grouped_bars, heatmaps
+
+    metrics = evaluation.read_metrics([metrics_path])
+    metrics = metrics[metrics["dataset"] == dataset]
+    titles = [f"BM25, {c} documents" for c in conditions]
+    heatmaps(metrics, [f"bm25.{c}" for c in conditions], titles, languages, out_bm25)
+    grouped_bars(metrics, [f"dense.{e}" for e in encoders], conditions, pairs, out_encoders, title=f"Dense encoders on {dataset}: recall@100")
+
+
+def track(dataset: str, run_name: str, params: Mapping[str, Any], run_metrics: str, artifacts: Sequence[str], mlflow_settings: Mapping[str, Any], out_marker: str) -> None:
+    """Log one retrieval run to MLflow and record where it went."""
+    from crossrank.provenance import git_commit
+    from crossrank.tracking import log_retrieval_run
+
+    system, condition = evaluation.split_run_name(run_name)
+    metrics = evaluation.read_metrics([run_metrics])
+    tags = {"dataset": dataset, "run": run_name, "system": system, "condition": condition, **git_commit(Path.cwd())}
+    ids = log_retrieval_run(
+        mlflow_settings["tracking_uri"],
+        mlflow_settings["artifact_root"],
+        f"{mlflow_settings['experiment_prefix']}/{dataset}",
+        run_name,
+        params,
+        metrics,
+        [*artifacts, run_metrics],
+        tags,
+    )
+    with atomic_write(out_marker) as handle:
+        json.dump(ids, handle, indent=2)
+        handle.write("\n")
+    log.info("logged %s/%s to MLflow run %s", dataset, run_name, ids["run_id"])
+

@@ -1,0 +1,42 @@
+# Documents -> BM25 index -> BM25 runs, per condition.
+
+
+rule bm25_index:
+    input:
+        documents=layout.DOCUMENTS,
+    output:
+        index=directory(layout.BM25_INDEX),
+    params:
+        bm25=config["bm25"],
+    log:
+        "logs/bm25_index/{dataset}.{condition}.log",
+    benchmark:
+        "logs/bm25_index/{dataset}.{condition}.benchmark.tsv"
+    resources:
+        mem_mb=2000,
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/bm25_index.py"
+
+
+rule bm25_search:
+    input:
+        index=layout.BM25_INDEX,
+        topics=layout.TOPICS,
+    output:
+        run=fill(layout.RUN, run="bm25.{condition}"),
+    params:
+        bm25=config["bm25"],
+        top_k=config["retrieval"]["top_k"],
+        run_name=lambda wildcards: f"bm25.{wildcards.condition}",
+    log:
+        "logs/bm25_search/{dataset}.{condition}.log",
+    benchmark:
+        "logs/bm25_search/{dataset}.{condition}.benchmark.tsv"
+    resources:
+        mem_mb=2000,
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/bm25_search.py"

@@ -1,0 +1,90 @@
+# Configuration validation and the helper functions the rules share.
+import os
+import sys
+from pathlib import Path
+
+_src = str(Path(workflow.basedir) / "src")
+if _src not in sys.path:
+    sys.path.insert(0, _src)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (_src, os.environ.get("PYTHONPATH")) if p
+)
+
+from crossrank import layout
+from crossrank.config import validate_params
+from crossrank.layout import fill
+
+
+validate_params(config, workflow.source_path("../schemas/params.schema.yaml"))
+
+DATASETS = config["datasets"]
+CONDITIONS = config["conditions"]
+ENCODERS = sorted(config["encoders"])
+
+
+wildcard_constraints:
+    dataset="[a-z0-9_]+",
+    condition="|".join(layout.CONDITIONS),
+    encoder="[A-Za-z0-9_-]+",
+    run="[A-Za-z0-9_.-]+",
+
+
+def run_names():
+    """Every retrieval run of a dataset."""
+    return layout.run_names(CONDITIONS, ENCODERS)
+
+
+def dataset_languages(dataset):
+    """Languages of a dataset, in its configured order."""
+    return config[dataset]["languages"]
+
+
+def oracle_input(wildcards):
+    """The parallel English texts, when the dataset translates by oracle."""
+    if config[wildcards.dataset]["translation"] == "oracle":
+        return fill(layout.ORACLE_ENGLISH, dataset=wildcards.dataset)
+    return []
+
+
+def run_params(wildcards):
+    """The settings that determine one retrieval run (logged to MLflow)."""
+    system, _, condition = wildcards.run.rpartition(".")
+    params = {
+        "dataset": wildcards.dataset,
+        "condition": condition,
+        "system": system,
+        wildcards.dataset: config[wildcards.dataset],
+        "retrieval": config["retrieval"],
+        "evaluation": config["evaluation"],
+    }
+    if system == "bm25":
+        params["bm25"] = config["bm25"]
+    else:
+        encoder = system.split(".", 1)[1]
+        params["encoder"] = {"name": encoder, **config["encoders"][encoder]}
+    return params
+
+
+def all_outputs():
+    """Every file a full run leaves behind."""
+    targets = [layout.METRICS, layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD]
+    for dataset in DATASETS:
+        targets += [
+            fill(layout.STATISTICS, dataset=dataset),
+            fill(layout.FIGURE_BM25, dataset=dataset),
+            fill(layout.FIGURE_ENCODERS, dataset=dataset),
+        ]
+        if "translated" in CONDITIONS:
+            targets.append(fill(layout.TRANSLATIONS, dataset=dataset))
+        for run in run_names():
+            targets.append(fill(layout.MLFLOW_LOGGED, dataset=dataset, run=run))
+    return targets
+
+
+def all_run_metrics():
+    """Per-run metric tables of every dataset."""
+    return [
+        fill(layout.RUN_METRICS, dataset=dataset, run=run)
+        for dataset in DATASETS
+        for run in run_names()
+    ]

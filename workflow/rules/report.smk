@@ -1,0 +1,42 @@
+# Metrics -> the paper's tables and figures.
+
+
+rule translation_table:
+    input:
+        metrics=layout.METRICS,
+    output:
+        csv=layout.TABLE_TRANSLATION_CSV,
+        markdown=layout.TABLE_TRANSLATION_MD,
+    log:
+        "logs/report/translation_table.log",
+    benchmark:
+        "logs/report/translation_table.benchmark.tsv"
+    resources:
+        mem_mb=1000,
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/translation_table.py"
+
+
+rule figures:
+    input:
+        metrics=layout.METRICS,
+    output:
+        bm25=layout.FIGURE_BM25,
+        encoders=layout.FIGURE_ENCODERS,
+    params:
+        languages=lambda wildcards: dataset_languages(wildcards.dataset),
+        conditions=CONDITIONS,
+        encoders=ENCODERS,
+        pairs=config["report"]["highlight_pairs"],
+    log:
+        "logs/report/figures.{dataset}.log",
+    benchmark:
+        "logs/report/figures.{dataset}.benchmark.tsv"
+    resources:
+        mem_mb=1000,
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/figures.py"

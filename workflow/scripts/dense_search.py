@@ -1,0 +1,14 @@
+from crossrank import steps
+from crossrank.joblog import log_to_file
+
+log_to_file(snakemake.log[0])
+steps.dense_search(
+    snakemake.input.queries,
+    snakemake.input.documents,
+    snakemake.input.topics,
+    snakemake.input.texts,
+    snakemake.params.retrieval,
+    snakemake.params.run_name,
+    snakemake.output.run,
+    snakemake.threads,
+)

@@ -1,0 +1,14 @@
+from crossrank import steps
+from crossrank.joblog import log_to_file
+
+log_to_file(snakemake.log[0])
+steps.figures(
+    snakemake.input.metrics,
+    snakemake.wildcards.dataset,
+    snakemake.params.languages,
+    snakemake.params.conditions,
+    snakemake.params.encoders,
+    snakemake.params.pairs,
+    snakemake.output.bm25,
+    snakemake.output.encoders,
+)
