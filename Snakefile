@@ -22,3 +22,23 @@ rule all:
     input:
         all_outputs(),
     default_target: True
+
+
+# One target per DVC stage (dvc.yaml): `snakemake stage_<name>` builds that stage's files.
+for stage in layout.GLOBAL_STAGES:
+
+    rule:
+        name:
+            f"stage_{stage}"
+        input:
+            stage_targets(stage),
+
+
+for stage in layout.DATASET_STAGES:
+    for dataset in DATASETS:
+
+        rule:
+            name:
+                f"stage_{stage}_{dataset}"
+            input:
+                stage_targets(stage, [dataset]),

@@ -97,3 +97,12 @@ def read_metrics(paths: Sequence[str]) -> pd.DataFrame:
     """Concatenate per-run metric tables into one sorted table."""
     frames = [pd.read_csv(path, keep_default_na=False, dtype={"query_lang": str, "doc_lang": str}) for path in paths]
     return sort_metrics(pd.concat(frames, ignore_index=True))
+
+
+def macro_summary(frame: pd.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
+    """``{dataset: {run: {metric: macro value}}}`` (what ``dvc metrics show`` displays)."""
+    summary: dict[str, dict[str, dict[str, float]]] = {}
+    macro = frame[frame["query_lang"] == MACRO]
+    for row in macro.itertuples(index=False):
+        summary.setdefault(row.dataset, {}).setdefault(row.run, {})[row.metric] = round(float(row.value), 6)
+    return summary

@@ -9,32 +9,36 @@ from collections.abc import Iterable
 
 CONDITIONS = ("original", "translated")
 
-# Prepared data (texts live outside the results contract).
-DOCUMENTS = "data/{dataset}/documents.{condition}.tsv"
-ORACLE_ENGLISH = "data/{dataset}/oracle_en.tsv"
-PHRASE_PAIRS = "data/{dataset}/train/phrase_pairs.tsv"
-QUERY_DOCUMENTS = "data/{dataset}/train/query_documents.tsv"
+# Prepared and intermediate data, stage first ("data/<stage>/<dataset>/..."), so that each
+# DVC stage owns whole directories.
+DOCUMENTS = "data/{condition}/{dataset}/documents.tsv"
+ORACLE_ENGLISH = "data/original/{dataset}/oracle_en.tsv"
+PHRASE_PAIRS = "data/train/{dataset}/phrase_pairs.tsv"
+QUERY_DOCUMENTS = "data/train/{dataset}/query_documents.tsv"
+TRANSLATIONS = "data/translated/{dataset}/backends.tsv"
+BM25_INDEX = "data/bm25/{dataset}/{condition}"
+EMBEDDING_CACHE = "cache/embeddings"
+DOC_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/documents.{condition}.npy"
+QUERY_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/queries.npy"
+RUN_METRICS = "data/metrics/{dataset}/{run}.csv"
 
-# The results contract.
+# The results contract and the reports.
 DOCS_TABLE = "results/{dataset}/docs.tsv"
 TOPICS = "results/{dataset}/topics.tsv"
 QRELS = "results/{dataset}/qrels.tsv"
 STATISTICS = "results/{dataset}/statistics.csv"
-TRANSLATIONS = "results/{dataset}/translations.tsv"
 RUN = "results/{dataset}/runs/{run}.trec"
-RUN_METRICS = "results/{dataset}/metrics/{run}.csv"
 METRICS = "results/metrics.csv"
+METRICS_SUMMARY = "results/metrics.json"
 TABLE_TRANSLATION_CSV = "results/tables/table3_translation.csv"
 TABLE_TRANSLATION_MD = "results/tables/table3_translation.md"
 FIGURE_BM25 = "results/figures/{dataset}/bm25_heatmap.png"
 FIGURE_ENCODERS = "results/figures/{dataset}/encoders.png"
 MLFLOW_LOGGED = "results/mlflow/logged/{dataset}/{run}.json"
 
-# Indexes and embeddings.
-BM25_INDEX = "data/{dataset}/bm25/{condition}"
-EMBEDDING_CACHE = "cache/embeddings"
-DOC_EMBEDDINGS = "data/{dataset}/embeddings/{encoder}/documents.{condition}.npy"
-QUERY_EMBEDDINGS = "data/{dataset}/embeddings/{encoder}/queries.npy"
+# DVC stages: the ones run per dataset, and the ones over all datasets at once.
+DATASET_STAGES = ("prepare", "retrieve", "evaluate")
+GLOBAL_STAGES = ("translate", "index", "embed", "metrics", "report", "track")
 
 
 def run_names(conditions: Iterable[str], encoders: Iterable[str]) -> list[str]:
@@ -50,3 +54,35 @@ def fill(template: str, **values: str) -> str:
     for key, value in values.items():
         template = template.replace("{" + key + "}", value)
     return template
+
+
+def stage_targets(stage: str, datasets: Iterable[str], conditions: Iterable[str], encoders: Iterable[str]) -> list[str]:
+    """The files a pipeline stage produces, over ``datasets`` (what DVC's stages ask Snakemake for)."""
+    datasets, conditions, encoders = list(datasets), list(conditions), list(encoders)
+    targets: list[str] = []
+    for dataset in datasets:
+        if stage == "prepare":
+            targets += [fill(t, dataset=dataset) for t in (DOCS_TABLE, TOPICS, QRELS, STATISTICS)]
+        elif stage == "translate" and "translated" in conditions:
+            targets += [fill(DOCUMENTS, dataset=dataset, condition="translated"), fill(TRANSLATIONS, dataset=dataset)]
+        elif stage == "index":
+            targets += [fill(BM25_INDEX, dataset=dataset, condition=c) for c in conditions]
+        elif stage == "embed":
+            for encoder in encoders:
+                targets.append(fill(QUERY_EMBEDDINGS, dataset=dataset, encoder=encoder))
+                targets += [fill(DOC_EMBEDDINGS, dataset=dataset, encoder=encoder, condition=c) for c in conditions]
+        elif stage == "retrieve":
+            targets += [fill(RUN, dataset=dataset, run=r) for r in run_names(conditions, encoders)]
+        elif stage == "evaluate":
+            targets += [fill(RUN_METRICS, dataset=dataset, run=r) for r in run_names(conditions, encoders)]
+        elif stage == "report":
+            targets += [fill(FIGURE_BM25, dataset=dataset), fill(FIGURE_ENCODERS, dataset=dataset)]
+        elif stage == "track":
+            targets += [fill(MLFLOW_LOGGED, dataset=dataset, run=r) for r in run_names(conditions, encoders)]
+    if stage == "metrics":
+        targets += [METRICS, METRICS_SUMMARY]
+    if stage == "report":
+        targets += [TABLE_TRANSLATION_CSV, TABLE_TRANSLATION_MD]
+    if stage not in DATASET_STAGES + GLOBAL_STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+    return targets

@@ -138,9 +138,13 @@ def evaluate(run_path: str, qrels_path: str, topics_path: str, dataset: str, run
     evaluation.write_metrics(out_metrics, evaluation.metrics_frame(dataset, run_name, table))
 
 
-def collect_metrics(paths: Sequence[str], out_metrics: str) -> None:
-    """Merge per-run metric tables into ``results/metrics.csv``."""
-    evaluation.write_metrics(out_metrics, evaluation.read_metrics(paths))
+def collect_metrics(paths: Sequence[str], out_metrics: str, out_summary: str) -> None:
+    """Merge per-run metric tables into ``results/metrics.csv``; macro averages into a JSON summary."""
+    frame = evaluation.read_metrics(paths)
+    evaluation.write_metrics(out_metrics, frame)
+    with atomic_write(out_summary) as handle:
+        json.dump(evaluation.macro_summary(frame), handle, indent=2, sort_keys=True)
+        handle.write("\n")
 
 
 def translation_table(metrics_path: str, out_csv: str, out_markdown: str) -> None:

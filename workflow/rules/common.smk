@@ -65,20 +65,15 @@ def run_params(wildcards):
     return params
 
 
+def stage_targets(stage, datasets=None):
+    """Files of one pipeline stage (DVC's stages request these from Snakemake)."""
+    return layout.stage_targets(stage, datasets or DATASETS, CONDITIONS, ENCODERS)
+
+
 def all_outputs():
     """Every file a full run leaves behind."""
-    targets = [layout.METRICS, layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD]
-    for dataset in DATASETS:
-        targets += [
-            fill(layout.STATISTICS, dataset=dataset),
-            fill(layout.FIGURE_BM25, dataset=dataset),
-            fill(layout.FIGURE_ENCODERS, dataset=dataset),
-        ]
-        if "translated" in CONDITIONS:
-            targets.append(fill(layout.TRANSLATIONS, dataset=dataset))
-        for run in run_names():
-            targets.append(fill(layout.MLFLOW_LOGGED, dataset=dataset, run=run))
-    return targets
+    stages = layout.DATASET_STAGES + layout.GLOBAL_STAGES
+    return [target for stage in stages for target in stage_targets(stage)]
 
 
 def all_run_metrics():

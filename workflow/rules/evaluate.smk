@@ -27,6 +27,7 @@ rule collect_metrics:
         all_run_metrics(),
     output:
         metrics=layout.METRICS,
+        summary=layout.METRICS_SUMMARY,
     log:
         "logs/collect_metrics.log",
     benchmark:
