@@ -138,14 +138,6 @@ def test_filled_defaults_are_copies(params: dict[str, Any]) -> None:
     assert "xx" not in validate_params(second, SCHEMA)["cldr"]["languages"]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: bm25.analyzer is optional in params.schema.yaml but has no 'default: {}', so validate_params "
-        "leaves it out when params.yaml omits it (its stem/cjk_ngram defaults are never filled) and "
-        "steps._bm25_settings then fails with KeyError 'analyzer'"
-    ),
-    strict=True,
-)
 def test_missing_optional_nested_object_gets_its_defaults(params: dict[str, Any]) -> None:
     del params["bm25"]["analyzer"]
     result = validate_params(params, SCHEMA)

@@ -123,8 +123,9 @@ def _make_engine(settings: Bm25Settings, corpus_terms: list[list[str]]) -> objec
         return engine
     import rank_bm25
 
-    # rank_bm25 divides by zero on an all-empty corpus; an empty document still gets a slot.
-    terms = [doc if doc else [""] for doc in corpus_terms]
+    if not any(corpus_terms):
+        raise ValueError("every document analyzed to zero terms; BM25 has nothing to index")
+    terms = [list(doc) for doc in corpus_terms]
     if settings.variant == "okapi":
         return rank_bm25.BM25Okapi(terms, k1=settings.k1, b=settings.b, epsilon=settings.epsilon)
     if settings.variant == "bm25l":

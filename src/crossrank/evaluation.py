@@ -72,10 +72,7 @@ def evaluate_run(
 def metrics_frame(dataset: str, run_name: str, table: Mapping[tuple[str, str, str], tuple[float, int]]) -> pd.DataFrame:
     """The tidy rows of ``results/metrics.csv`` for one run, sorted for byte-stable output."""
     system, condition = split_run_name(run_name)
-    rows = [
-        (dataset, run_name, system, condition, q, d, metric, round(value, 6), n)
-        for (q, d, metric), (value, n) in table.items()
-    ]
+    rows = [(dataset, run_name, system, condition, q, d, metric, round(value, 6), n) for (q, d, metric), (value, n) in table.items()]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return sort_metrics(frame)
 

@@ -66,7 +66,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise
 
 
-def write_tsv(path: str | os.PathLike[str], rows: Sequence[Sequence[object]] | Iterator[Sequence[object]], header: Sequence[str] | None = None) -> None:
+def write_tsv(
+    path: str | os.PathLike[str], rows: Sequence[Sequence[object]] | Iterator[Sequence[object]], header: Sequence[str] | None = None
+) -> None:
     """Write tab-separated rows atomically; fields must not contain tabs or newlines."""
     with atomic_write(path) as handle:
         if header is not None:

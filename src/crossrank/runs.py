@@ -37,6 +37,8 @@ def top_k(scores: np.ndarray, k: int, order: DocidOrder, positive_only: bool = F
     pre-selected candidates can pass just those. ``positive_only`` drops documents scoring <= 0
     (a lexical ranker retrieves only documents that share a term with the query).
     """
+    if k <= 0:
+        return []
     rounded = np.round(np.asarray(scores, dtype=np.float64), SCORE_DECIMALS)
     docs = np.arange(len(rounded)) if indices is None else np.asarray(indices)
     keep = np.flatnonzero(rounded > 0) if positive_only else np.arange(len(rounded))

@@ -50,7 +50,9 @@ def translate(documents_path: str, backend: str, oracle_path: str | None, out_do
     oracle = {d.docid: d.text for d in contract.read_documents(oracle_path)} if oracle_path else None
     translated = translation.translate_documents(documents, backend, oracle)
     contract.write_documents(out_documents, (t.document for t in translated))
-    write_tsv(out_provenance, ((t.document.docid, t.source_lang, t.backend) for t in translated), header=("docid", "source_lang", "backend"))
+    write_tsv(
+        out_provenance, ((t.document.docid, t.source_lang, t.backend) for t in translated), header=("docid", "source_lang", "backend")
+    )
 
 
 def _bm25_settings(settings: Mapping[str, Any]) -> tuple[bm25.Bm25Settings, Any]:
@@ -76,7 +78,15 @@ def bm25_search(index_path: str, topics_path: str, settings: Mapping[str, Any], 
     runs.write_run(out_run, rankings, tag=run_name)
 
 
-def embed(texts: Sequence[str], encoder_name: str, encoder_settings: Mapping[str, Any], prefix_field: str, cache_root: str, out_path: str, threads: int) -> None:
+def embed(
+    texts: Sequence[str],
+    encoder_name: str,
+    encoder_settings: Mapping[str, Any],
+    prefix_field: str,
+    cache_root: str,
+    out_path: str,
+    threads: int,
+) -> None:
     """Embed ``texts`` (after the encoder's prefix) through the content-addressed cache; save as .npy."""
     import torch
 
@@ -98,19 +108,32 @@ def embed(texts: Sequence[str], encoder_name: str, encoder_settings: Mapping[str
         np.save(tmp, vectors, allow_pickle=False)
 
 
-def embed_documents(documents_path: str, encoder_name: str, encoder_settings: Mapping[str, Any], cache_root: str, out_path: str, threads: int = 1) -> None:
+def embed_documents(
+    documents_path: str, encoder_name: str, encoder_settings: Mapping[str, Any], cache_root: str, out_path: str, threads: int = 1
+) -> None:
     """Embed one condition's documents, in file order."""
     texts = [d.text for d in contract.read_documents(documents_path)]
     embed(texts, encoder_name, encoder_settings, "document_prefix", cache_root, out_path, threads)
 
 
-def embed_queries(topics_path: str, encoder_name: str, encoder_settings: Mapping[str, Any], cache_root: str, out_path: str, threads: int = 1) -> None:
+def embed_queries(
+    topics_path: str, encoder_name: str, encoder_settings: Mapping[str, Any], cache_root: str, out_path: str, threads: int = 1
+) -> None:
     """Embed every topic, in file order."""
     texts = [t.text for t in contract.read_topics(topics_path)]
     embed(texts, encoder_name, encoder_settings, "query_prefix", cache_root, out_path, threads)
 
 
-def dense_search(query_embeddings: str, doc_embeddings: str, topics_path: str, documents_path: str, retrieval: Mapping[str, Any], run_name: str, out_run: str, threads: int = 1) -> None:
+def dense_search(
+    query_embeddings: str,
+    doc_embeddings: str,
+    topics_path: str,
+    documents_path: str,
+    retrieval: Mapping[str, Any],
+    run_name: str,
+    out_run: str,
+    threads: int = 1,
+) -> None:
     """Exact cosine top-k for every topic; write the run."""
     import torch
 
@@ -130,10 +153,16 @@ def dense_search(query_embeddings: str, doc_embeddings: str, topics_path: str, d
     runs.write_run(out_run, {t.qid: r for t, r in zip(topics, rankings, strict=True)}, tag=run_name)
 
 
-def evaluate(run_path: str, qrels_path: str, topics_path: str, dataset: str, run_name: str, settings: Mapping[str, Any], out_metrics: str) -> None:
+def evaluate(
+    run_path: str, qrels_path: str, topics_path: str, dataset: str, run_name: str, settings: Mapping[str, Any], out_metrics: str
+) -> None:
     """Per-pair and macro metrics of one run."""
     table = evaluation.evaluate_run(
-        runs.read_run(run_path), contract.read_qrels(qrels_path), contract.read_topics(topics_path), settings["metrics"], settings["relevance_level"]
+        runs.read_run(run_path),
+        contract.read_qrels(qrels_path),
+        contract.read_topics(topics_path),
+        settings["metrics"],
+        settings["relevance_level"],
     )
     evaluation.write_metrics(out_metrics, evaluation.metrics_frame(dataset, run_name, table))
 
@@ -156,7 +185,16 @@ def translation_table(metrics_path: str, out_csv: str, out_markdown: str) -> Non
     write_table(table, out_csv, out_markdown, caption)
 
 
-def figures(metrics_path: str, dataset: str, languages: Sequence[str], conditions: Sequence[str], encoders: Sequence[str], pairs: Sequence[str], out_bm25: str, out_encoders: str) -> None:
+def figures(
+    metrics_path: str,
+    dataset: str,
+    languages: Sequence[str],
+    conditions: Sequence[str],
+    encoders: Sequence[str],
+    pairs: Sequence[str],
+    out_bm25: str,
+    out_encoders: str,
+) -> None:
     """Figure 3 (BM25 heatmaps per condition) and Figure 4 (encoders) for one dataset."""
     from crossrank.report.figures import grouped_bars, heatmaps
 
@@ -164,10 +202,20 @@ def figures(metrics_path: str, dataset: str, languages: Sequence[str], condition
     metrics = metrics[metrics["dataset"] == dataset]
     titles = [f"BM25, {c} documents" for c in conditions]
     heatmaps(metrics, [f"bm25.{c}" for c in conditions], titles, languages, out_bm25)
-    grouped_bars(metrics, [f"dense.{e}" for e in encoders], conditions, pairs, out_encoders, title=f"Dense encoders on {dataset}: recall@100")
+    grouped_bars(
+        metrics, [f"dense.{e}" for e in encoders], conditions, pairs, out_encoders, title=f"Dense encoders on {dataset}: recall@100"
+    )
 
 
-def track(dataset: str, run_name: str, params: Mapping[str, Any], run_metrics: str, artifacts: Sequence[str], mlflow_settings: Mapping[str, Any], out_marker: str) -> None:
+def track(
+    dataset: str,
+    run_name: str,
+    params: Mapping[str, Any],
+    run_metrics: str,
+    artifacts: Sequence[str],
+    mlflow_settings: Mapping[str, Any],
+    out_marker: str,
+) -> None:
     """Log one retrieval run to MLflow and record where it went."""
     from crossrank.provenance import git_commit
     from crossrank.tracking import log_retrieval_run
@@ -189,4 +237,3 @@ def track(dataset: str, run_name: str, params: Mapping[str, Any], run_metrics: s
         json.dump(ids, handle, indent=2)
         handle.write("\n")
     log.info("logged %s/%s to MLflow run %s", dataset, run_name, ids["run_id"])
-

@@ -3,8 +3,9 @@
 Lucene-style analysis in a few lines of well-known parts: Unicode NFKC normalisation and case
 folding; words as runs of letters, marks and digits; runs of Chinese, Japanese and Korean
 characters (written without spaces) as overlapping character n-grams, as Lucene's CJK analyzer
-does; and Snowball stemming in the text's own language where Snowball has a stemmer (which also
-strips Arabic's attached conjunction و and article ال). A ``\\w+`` regex would instead make one
+does; and Snowball stemming in the text's own language where Snowball has a stemmer (for Arabic
+it strips prefixes such as the article ال, and the conjunction و before a bare noun, though not
+the combined وال). A ``\\w+`` regex would instead make one
 token of a whole Chinese sentence.
 """
 

@@ -40,7 +40,8 @@ def translate_documents(documents: Sequence[Document], backend: str, oracle: Map
             continue
         if backend == "copy":
             raise InputError(
-                "translation", f"document {doc.docid!r} is in {doc.lang!r}, and the copy backend only passes English through.",
+                "translation",
+                f"document {doc.docid!r} is in {doc.lang!r}, and the copy backend only passes English through.",
                 fix="choose a translating backend for this dataset.",
             )
         if doc.docid not in oracle:

@@ -27,7 +27,14 @@ def pair_matrix(metrics: pd.DataFrame, run: str, metric: str, languages: Sequenc
     return matrix
 
 
-def heatmaps(metrics: pd.DataFrame, runs: Sequence[str], titles: Sequence[str], languages: Sequence[str], path: str | os.PathLike[str], metric: str = "recall@100") -> None:
+def heatmaps(
+    metrics: pd.DataFrame,
+    runs: Sequence[str],
+    titles: Sequence[str],
+    languages: Sequence[str],
+    path: str | os.PathLike[str],
+    metric: str = "recall@100",
+) -> None:
     """One heatmap per run, query languages as rows and document languages as columns, in %."""
     fig, axes = plt.subplots(1, len(runs), figsize=(5.2 * len(runs), 4.6), squeeze=False)
     image = None
@@ -38,7 +45,9 @@ def heatmaps(metrics: pd.DataFrame, runs: Sequence[str], titles: Sequence[str], 
         for i in range(len(languages)):
             for j in range(len(languages)):
                 if not np.isnan(matrix[i, j]):
-                    ax.text(j, i, f"{matrix[i, j]:.0f}", ha="center", va="center", fontsize=8, color="white" if matrix[i, j] < 60 else "black")
+                    ax.text(
+                        j, i, f"{matrix[i, j]:.0f}", ha="center", va="center", fontsize=8, color="white" if matrix[i, j] < 60 else "black"
+                    )
         ax.set_xticks(range(len(languages)), [lang.upper() for lang in languages])
         ax.set_yticks(range(len(languages)), [lang.upper() for lang in languages])
         ax.set_xlabel("document language")
@@ -48,10 +57,24 @@ def heatmaps(metrics: pd.DataFrame, runs: Sequence[str], titles: Sequence[str], 
     _save(fig, path)
 
 
-def grouped_bars(metrics: pd.DataFrame, systems: Sequence[str], conditions: Sequence[str], pairs: Sequence[str], path: str | os.PathLike[str], title: str, metric: str = "recall@100") -> None:
+def grouped_bars(
+    metrics: pd.DataFrame,
+    systems: Sequence[str],
+    conditions: Sequence[str],
+    pairs: Sequence[str],
+    path: str | os.PathLike[str],
+    title: str,
+    metric: str = "recall@100",
+) -> None:
     """Bars of ``metric`` per system: the macro average and each highlighted pair, one panel per condition."""
     groups = ["Average", *[p.upper() for p in pairs]]
-    fig, axes = plt.subplots(1, len(conditions), figsize=(max(6.0, 1.2 * len(groups) * max(1, len(systems)) * 0.6) * len(conditions), 4.2), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(
+        1,
+        len(conditions),
+        figsize=(max(6.0, 1.2 * len(groups) * max(1, len(systems)) * 0.6) * len(conditions), 4.2),
+        squeeze=False,
+        sharey=True,
+    )
     width = 0.8 / max(1, len(systems))
     for ax, condition in zip(axes[0], conditions, strict=True):
         for s, system in enumerate(systems):

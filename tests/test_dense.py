@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import numpy as np
+
+from crossrank.dense import exact_search
+
+
+def _normalised(rng, n, d):
+    x = rng.standard_normal((n, d)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_blocked_search_equals_brute_force():
+    rng = np.random.default_rng(0)
+    docs, queries = _normalised(rng, 500, 16), _normalised(rng, 37, 16)
+    docids = [f"d{i:04d}" for i in range(500)]
+    rankings = exact_search(queries, docs, docids, k=10, query_batch=8, doc_batch=64)
+    scores = queries @ docs.T
+    for q, ranking in enumerate(rankings):
+        expected = np.argsort(-scores[q], kind="stable")[:10]
+        assert [d for d, _ in ranking] == [docids[i] for i in expected]
+        assert [s for _, s in ranking] == sorted((s for _, s in ranking), reverse=True)
+
+
+def test_ties_are_broken_by_docid_descending_like_trec_eval():
+    docs = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    rankings = exact_search(np.array([[1.0, 0.0]], dtype=np.float32), docs, ["a", "b", "c"], k=2, doc_batch=1)
+    assert [d for d, _ in rankings[0]] == ["b", "a"]
+
+
+def test_k_larger_than_the_pool_returns_every_document():
+    rng = np.random.default_rng(1)
+    rankings = exact_search(_normalised(rng, 2, 4), _normalised(rng, 3, 4), ["x", "y", "z"], k=100)
+    assert all(len(r) == 3 for r in rankings)
