@@ -36,7 +36,7 @@ lint: $(STAMP)
 ## After a fresh clone: fetch DVC-tracked artifacts, then mark them up to date for Snakemake.
 pull: $(STAMP)
 	$(BIN)/dvc pull
-	$(BIN)/snakemake --cores 1 --touch
+	$(BIN)/snakemake --cores 1 --touch --forceall
 
 ## Record the current outputs in dvc.lock and upload them to the DVC remote.
 push: $(STAMP)

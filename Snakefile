@@ -19,9 +19,9 @@ include: "workflow/rules/track.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_outputs(),
-    default_target: True
 
 
 # One target per DVC stage (dvc.yaml): `snakemake stage_<name>` builds that stage's files.

@@ -1,7 +1,8 @@
 """BM25 indexing and search through two libraries: ``bm25s`` (default) and ``rank_bm25``.
 
 ``bm25s`` precomputes a sparse document-term score matrix and scores a query in well under a
-millisecond on 10k documents; ``rank_bm25`` loops over documents in Python (~15x slower per query on the demo pool, ~150x at 100k documents: benchmarks/bm25.py)
+millisecond on 10k documents; ``rank_bm25`` loops over documents in Python (per query ~15x slower
+on the demo pool and ~150x at 100k documents, see benchmarks/bm25.py)
 but is the library the paper's design names, so it stays selectable. The two implement
 different BM25 variants; the variant and its parameters are explicit settings, and the
 formulas are those of Kamphuis et al. (ECIR 2020), as both libraries document.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -41,7 +42,7 @@ def validate_params(config: dict[str, Any], schema_path: str | os.PathLike[str],
                     lines.append(f"  - unknown key '{full}'. Allowed here: {allowed}.")
             else:
                 lines.append(f"  - '{where}': {error.message}.")
-        lines.append(f"See {schema_path} for every key, its type and its meaning.")
+        lines.append(f"Fix {source} (or the --configfile overlay); {Path(schema_path).name} lists every key, its type and its meaning.")
         raise ConfigError("\n".join(lines))
     _fill_defaults(config, schema)
     return config

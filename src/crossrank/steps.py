@@ -98,7 +98,7 @@ def embed(
     prefix = getattr(spec, prefix_field)
     cache = EmbeddingCache(cache_root, encoder_fingerprint(spec))
 
-    def encoder_factory():  # noqa: ANN202 - returns the batch encoding function
+    def encoder_factory():
         model = load_encoder(spec)
         log.info("loaded %s (%s)", spec.name, spec.model)
         return lambda batch: model.encode(batch, batch_size=spec.batch_size, convert_to_numpy=True, show_progress_bar=False)
@@ -178,7 +178,8 @@ def collect_metrics(paths: Sequence[str], out_metrics: str, out_summary: str) ->
 
 def translation_table(metrics_path: str, out_csv: str, out_markdown: str) -> None:
     """The paper's Table 3 from the merged metrics."""
-    from crossrank.report.tables import translation_table as build, write_table
+    from crossrank.report.tables import translation_table as build
+    from crossrank.report.tables import write_table
 
     table = build(evaluation.read_metrics([metrics_path]))
     caption = "Table 3: macro recall@100 (%) over all language pairs, original vs English-translated documents."

@@ -82,6 +82,6 @@ class Analyzer:
 
 
 @functools.cache
-def _stemmer(lang: str):  # noqa: ANN202 - snowballstemmer has no type stubs
+def _stemmer(lang: str):
     algorithm = SNOWBALL_ALGORITHMS.get(lang.split("-")[0].split("_")[0].lower())
     return snowballstemmer.stemmer(algorithm) if algorithm else None

@@ -6,16 +6,16 @@ rule bm25_index:
         documents=layout.DOCUMENTS,
     output:
         index=directory(layout.BM25_INDEX),
-    params:
-        bm25=config["bm25"],
     log:
         "logs/bm25_index/{dataset}.{condition}.log",
     benchmark:
         "logs/bm25_index/{dataset}.{condition}.benchmark.tsv"
-    resources:
-        mem_mb=2000,
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=2000,
+    params:
+        bm25=config["bm25"],
     script:
         "../scripts/bm25_index.py"
 
@@ -26,17 +26,17 @@ rule bm25_search:
         topics=layout.TOPICS,
     output:
         run=fill(layout.RUN, run="bm25.{condition}"),
-    params:
-        bm25=config["bm25"],
-        top_k=config["retrieval"]["top_k"],
-        run_name=lambda wildcards: f"bm25.{wildcards.condition}",
     log:
         "logs/bm25_search/{dataset}.{condition}.log",
     benchmark:
         "logs/bm25_search/{dataset}.{condition}.benchmark.tsv"
-    resources:
-        mem_mb=2000,
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=2000,
+    params:
+        bm25=config["bm25"],
+        top_k=config["retrieval"]["top_k"],
+        run_name=lambda wildcards: f"bm25.{wildcards.condition}",
     script:
         "../scripts/bm25_search.py"

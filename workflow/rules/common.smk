@@ -1,21 +1,19 @@
 # Configuration validation and the helper functions the rules share.
-import os
 import sys
 from pathlib import Path
 
 _src = str(Path(workflow.basedir) / "src")
 if _src not in sys.path:
     sys.path.insert(0, _src)
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (_src, os.environ.get("PYTHONPATH")) if p
-)
 
+from crossrank.environment import share_source_path
+
+share_source_path(_src)
 from crossrank import layout
 from crossrank.config import validate_params
 from crossrank.layout import fill
 
-
-validate_params(config, workflow.source_path("../schemas/params.schema.yaml"))
+validate_params(config, Path(workflow.basedir) / "workflow" / "schemas" / "params.schema.yaml")
 
 DATASETS = config["datasets"]
 CONDITIONS = config["conditions"]

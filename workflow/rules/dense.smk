@@ -6,18 +6,18 @@ rule embed_documents:
         documents=layout.DOCUMENTS,
     output:
         embeddings=layout.DOC_EMBEDDINGS,
-    params:
-        encoder=lambda wildcards: config["encoders"][wildcards.encoder],
-        cache=layout.EMBEDDING_CACHE,
-    threads: 2
     log:
         "logs/embed/{dataset}.{encoder}.documents.{condition}.log",
     benchmark:
         "logs/embed/{dataset}.{encoder}.documents.{condition}.benchmark.tsv"
-    resources:
-        mem_mb=4000,
     conda:
         "../../envs/pipeline.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+    params:
+        encoder=lambda wildcards: config["encoders"][wildcards.encoder],
+        cache=layout.EMBEDDING_CACHE,
     script:
         "../scripts/embed_documents.py"
 
@@ -27,18 +27,18 @@ rule embed_queries:
         topics=layout.TOPICS,
     output:
         embeddings=layout.QUERY_EMBEDDINGS,
-    params:
-        encoder=lambda wildcards: config["encoders"][wildcards.encoder],
-        cache=layout.EMBEDDING_CACHE,
-    threads: 2
     log:
         "logs/embed/{dataset}.{encoder}.queries.log",
     benchmark:
         "logs/embed/{dataset}.{encoder}.queries.benchmark.tsv"
-    resources:
-        mem_mb=4000,
     conda:
         "../../envs/pipeline.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+    params:
+        encoder=lambda wildcards: config["encoders"][wildcards.encoder],
+        cache=layout.EMBEDDING_CACHE,
     script:
         "../scripts/embed_queries.py"
 
@@ -51,17 +51,17 @@ rule dense_search:
         texts=layout.DOCUMENTS,
     output:
         run=fill(layout.RUN, run="dense.{encoder}.{condition}"),
-    params:
-        retrieval=config["retrieval"],
-        run_name=lambda wildcards: f"dense.{wildcards.encoder}.{wildcards.condition}",
-    threads: 2
     log:
         "logs/dense_search/{dataset}.{encoder}.{condition}.log",
     benchmark:
         "logs/dense_search/{dataset}.{encoder}.{condition}.benchmark.tsv"
-    resources:
-        mem_mb=4000,
     conda:
         "../../envs/pipeline.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+    params:
+        retrieval=config["retrieval"],
+        run_name=lambda wildcards: f"dense.{wildcards.encoder}.{wildcards.condition}",
     script:
         "../scripts/dense_search.py"

@@ -8,16 +8,16 @@ rule evaluate:
         topics=layout.TOPICS,
     output:
         metrics=layout.RUN_METRICS,
-    params:
-        evaluation=config["evaluation"],
     log:
         "logs/evaluate/{dataset}.{run}.log",
     benchmark:
         "logs/evaluate/{dataset}.{run}.benchmark.tsv"
-    resources:
-        mem_mb=1000,
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        evaluation=config["evaluation"],
     script:
         "../scripts/evaluate.py"
 
@@ -32,9 +32,9 @@ rule collect_metrics:
         "logs/collect_metrics.log",
     benchmark:
         "logs/collect_metrics.benchmark.tsv"
-    resources:
-        mem_mb=1000,
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
     script:
         "../scripts/collect_metrics.py"

@@ -11,15 +11,15 @@ rule prepare_cldr:
         topics=fill(layout.TOPICS, dataset="cldr"),
         qrels=fill(layout.QRELS, dataset="cldr"),
         statistics=fill(layout.STATISTICS, dataset="cldr"),
-    params:
-        settings={k: v for k, v in config["cldr"].items() if k != "translation"},
     log:
         "logs/prepare/cldr.log",
     benchmark:
         "logs/prepare/cldr.benchmark.tsv"
-    resources:
-        mem_mb=1000,
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        settings={k: v for k, v in config["cldr"].items() if k != "translation"},
     script:
         "../scripts/prepare_cldr.py"

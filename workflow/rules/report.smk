@@ -11,10 +11,10 @@ rule translation_table:
         "logs/report/translation_table.log",
     benchmark:
         "logs/report/translation_table.benchmark.tsv"
-    resources:
-        mem_mb=1000,
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
     script:
         "../scripts/translation_table.py"
 
@@ -25,18 +25,18 @@ rule figures:
     output:
         bm25=layout.FIGURE_BM25,
         encoders=layout.FIGURE_ENCODERS,
+    log:
+        "logs/report/figures.{dataset}.log",
+    benchmark:
+        "logs/report/figures.{dataset}.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
     params:
         languages=lambda wildcards: dataset_languages(wildcards.dataset),
         conditions=CONDITIONS,
         encoders=ENCODERS,
         pairs=config["report"]["highlight_pairs"],
-    log:
-        "logs/report/figures.{dataset}.log",
-    benchmark:
-        "logs/report/figures.{dataset}.benchmark.tsv"
-    resources:
-        mem_mb=1000,
-    conda:
-        "../../envs/pipeline.yaml"
     script:
         "../scripts/figures.py"

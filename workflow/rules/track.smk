@@ -7,16 +7,16 @@ rule track_run:
         metrics=layout.RUN_METRICS,
     output:
         logged=layout.MLFLOW_LOGGED,
-    params:
-        settings=run_params,
-        mlflow=config["mlflow"],
     log:
         "logs/track/{dataset}.{run}.log",
     benchmark:
         "logs/track/{dataset}.{run}.benchmark.tsv"
-    resources:
-        mem_mb=1000,
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        settings=run_params,
+        mlflow=config["mlflow"],
     script:
         "../scripts/track_run.py"

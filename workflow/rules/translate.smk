@@ -8,15 +8,15 @@ rule translate:
     output:
         documents=fill(layout.DOCUMENTS, condition="translated"),
         provenance=layout.TRANSLATIONS,
-    params:
-        backend=lambda wildcards: config[wildcards.dataset]["translation"],
     log:
         "logs/translate/{dataset}.log",
     benchmark:
         "logs/translate/{dataset}.benchmark.tsv"
-    resources:
-        mem_mb=1000,
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        backend=lambda wildcards: config[wildcards.dataset]["translation"],
     script:
         "../scripts/translate.py"

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from crossrank.evaluation import MACRO  # noqa: E402
-from crossrank.io import atomic_path  # noqa: E402
+from crossrank.evaluation import MACRO
+from crossrank.io import atomic_path
 
 
 def pair_matrix(metrics: pd.DataFrame, run: str, metric: str, languages: Sequence[str]) -> np.ndarray:
