@@ -25,7 +25,7 @@ def write_table(table: pd.DataFrame, csv_path: str | os.PathLike[str], markdown_
     with atomic_write(csv_path) as handle:
         table.to_csv(handle, index=False, float_format="%.1f", lineterminator="\n")
     header = "| " + " | ".join(map(str, table.columns)) + " |"
-    rule = "|" + "|".join("---" if table[c].dtype == object else "---:" for c in table.columns) + "|"
+    rule = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(table[c]) else "---" for c in table.columns) + "|"
     rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
     with atomic_write(markdown_path) as handle:
         handle.write(f"{caption}\n\n" + "\n".join([header, rule, *rows]) + "\n")
