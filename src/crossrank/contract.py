@@ -13,9 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from crossrank.io import InputError, atomic_write, read_tsv, write_tsv
+from crossrank.io import InputError, atomic_write, read_trec_rows, read_tsv, write_tsv
 
 DOCUMENT_COLUMNS = ("docid", "lang", "text")
 
@@ -96,20 +95,11 @@ def write_qrels(path: str | os.PathLike[str], qrels: Mapping[str, Mapping[str, i
 
 def read_qrels(path: str | os.PathLike[str]) -> Qrels:
     """Read TREC qrels (whitespace-separated ``qid iter docid rel``)."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found.", fix="run the prepare step first.")
     qrels: Qrels = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) != 4:
-                raise InputError(path, f"expected 4 fields 'qid 0 docid rel', found {len(fields)}.", line=number)
-            try:
-                rel = int(fields[3])
-            except ValueError:
-                raise InputError(path, f"relevance {fields[3]!r} is not an integer.", line=number) from None
-            qrels.setdefault(fields[0], {})[fields[2]] = rel
+    for number, fields in read_trec_rows(path, "qid 0 docid rel"):
+        try:
+            rel = int(fields[3])
+        except ValueError:
+            raise InputError(path, f"relevance {fields[3]!r} is not an integer.", line=number) from None
+        qrels.setdefault(fields[0], {})[fields[2]] = rel
     return qrels

@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.metadata
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +89,6 @@ def encoder_fingerprint(spec: EncoderSpec) -> dict[str, Any]:
     }
 
 
-def fingerprint_key(fingerprint: dict[str, Any]) -> str:
-    """A short stable hash of a fingerprint, for directory names."""
-    return hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()[:20]
-
-
 def load_encoder(spec: EncoderSpec, device: str | None = None) -> Any:
     """Load a SentenceTransformer: transformer, ``spec.pooling`` pooling, L2 normalisation."""
     from sentence_transformers import SentenceTransformer
@@ -113,8 +107,3 @@ def load_encoder(spec: EncoderSpec, device: str | None = None) -> Any:
     )
     pooling = Pooling(transformer.get_embedding_dimension(), spec.pooling)
     return SentenceTransformer(modules=[transformer, pooling, Normalize()], device=device)
-
-
-def describe(spec: EncoderSpec) -> dict[str, Any]:
-    """The spec as a flat dict (for logs and experiment tracking)."""
-    return asdict(spec)

@@ -109,3 +109,23 @@ def read_tsv(path: str | os.PathLike[str], columns: Sequence[str], header: bool 
                     fix="remove stray tabs or newlines inside fields.",
                 )
             yield number, fields
+
+
+def read_trec_rows(path: str | os.PathLike[str], layout: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line_number, fields)`` of a whitespace-separated TREC file (qrels or run).
+
+    ``layout`` names the expected fields, e.g. ``"qid 0 docid rel"``; every line must have
+    exactly that many.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "file not found.", fix="run the step that produces it first.")
+    expected = len(layout.split())
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            fields = line.split()
+            if not fields:
+                continue
+            if len(fields) != expected:
+                raise InputError(path, f"expected {expected} fields '{layout}', found {len(fields)}.", line=number)
+            yield number, fields

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 
-from crossrank.io import InputError, atomic_write
+from crossrank.io import InputError, atomic_write, read_trec_rows
 
 SCORE_DECIMALS = 6
 Ranking = list[tuple[str, float]]
@@ -60,17 +59,10 @@ def write_run(path: str | os.PathLike[str], rankings: Mapping[str, Ranking], tag
 
 def read_run(path: str | os.PathLike[str]) -> dict[str, dict[str, float]]:
     """Read a TREC run into ``{qid: {docid: score}}``."""
-    path = Path(path)
     run: dict[str, dict[str, float]] = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) != 6:
-                raise InputError(path, f"expected 6 fields 'qid Q0 docid rank score tag', found {len(fields)}.", line=number)
-            try:
-                run.setdefault(fields[0], {})[fields[2]] = float(fields[4])
-            except ValueError:
-                raise InputError(path, f"score {fields[4]!r} is not a number.", line=number) from None
+    for number, fields in read_trec_rows(path, "qid Q0 docid rank score tag"):
+        try:
+            run.setdefault(fields[0], {})[fields[2]] = float(fields[4])
+        except ValueError:
+            raise InputError(path, f"score {fields[4]!r} is not a number.", line=number) from None
     return run
