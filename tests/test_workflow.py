@@ -125,7 +125,12 @@ def test_each_run_is_an_mlflow_run_with_params_metrics_artifacts_and_commit(proj
     experiment = client.get_experiment_by_name("crossrank/cldr")
     assert experiment is not None
     runs = client.search_runs([experiment.experiment_id])
-    assert sorted(r.info.run_name for r in runs) == sorted(RUNS)
+    assert sorted(r.info.run_name for r in runs if r.data.tags["kind"] == "retrieval") == sorted(RUNS)
+    report = next(r for r in runs if r.data.tags["kind"] == "report")
+    assert {"table3_translation.md", "bm25_heatmap.png", "encoders.png", "metrics.csv"} <= {
+        a.path for a in client.list_artifacts(report.info.run_id)
+    }
+    assert "dense.tiny.translated/recall_at_100" in report.data.metrics
     dense = next(r for r in runs if r.info.run_name == "dense.tinycls.original")
     assert dense.data.params["encoder.pooling"] == "cls"
     assert dense.data.params["cldr.max_entities"] == "160"

@@ -35,6 +35,7 @@ TABLE_TRANSLATION_MD = "results/tables/table3_translation.md"
 FIGURE_BM25 = "results/figures/{dataset}/bm25_heatmap.png"
 FIGURE_ENCODERS = "results/figures/{dataset}/encoders.png"
 MLFLOW_LOGGED = "results/mlflow/logged/{dataset}/{run}.json"
+MLFLOW_REPORT = "results/mlflow/reports/{dataset}.json"
 
 # DVC stages: the ones run per dataset, and the ones over all datasets at once.
 DATASET_STAGES = ("prepare", "retrieve", "evaluate")
@@ -79,6 +80,7 @@ def stage_targets(stage: str, datasets: Iterable[str], conditions: Iterable[str]
             targets += [fill(FIGURE_BM25, dataset=dataset), fill(FIGURE_ENCODERS, dataset=dataset)]
         elif stage == "track":
             targets += [fill(MLFLOW_LOGGED, dataset=dataset, run=r) for r in run_names(conditions, encoders)]
+            targets.append(fill(MLFLOW_REPORT, dataset=dataset))
     if stage == "metrics":
         targets += [METRICS, METRICS_SUMMARY]
     if stage == "report":

@@ -208,6 +208,35 @@ def figures(
     )
 
 
+def _log_and_mark(
+    dataset: str,
+    run_name: str,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    artifacts: Sequence[str],
+    tags: Mapping[str, str],
+    mlflow_settings: Mapping[str, Any],
+    out_marker: str,
+) -> None:
+    from crossrank.provenance import git_commit
+    from crossrank.tracking import log_run
+
+    ids = log_run(
+        mlflow_settings["tracking_uri"],
+        mlflow_settings["artifact_root"],
+        f"{mlflow_settings['experiment_prefix']}/{dataset}",
+        run_name,
+        params,
+        metrics,
+        artifacts,
+        {"dataset": dataset, **tags, **git_commit(Path.cwd())},
+    )
+    with atomic_write(out_marker) as handle:
+        json.dump(ids, handle, indent=2)
+        handle.write("\n")
+    log.info("logged %s/%s to MLflow run %s", dataset, run_name, ids["run_id"])
+
+
 def track(
     dataset: str,
     run_name: str,
@@ -217,24 +246,29 @@ def track(
     mlflow_settings: Mapping[str, Any],
     out_marker: str,
 ) -> None:
-    """Log one retrieval run to MLflow and record where it went."""
-    from crossrank.provenance import git_commit
-    from crossrank.tracking import log_retrieval_run
+    """Log one retrieval run (params, macro and per-pair metrics, run file) to MLflow."""
+    from crossrank.tracking import pair_metrics
 
     system, condition = evaluation.split_run_name(run_name)
-    metrics = evaluation.read_metrics([run_metrics])
-    tags = {"dataset": dataset, "run": run_name, "system": system, "condition": condition, **git_commit(Path.cwd())}
-    ids = log_retrieval_run(
-        mlflow_settings["tracking_uri"],
-        mlflow_settings["artifact_root"],
-        f"{mlflow_settings['experiment_prefix']}/{dataset}",
-        run_name,
-        params,
-        metrics,
-        [*artifacts, run_metrics],
-        tags,
-    )
-    with atomic_write(out_marker) as handle:
-        json.dump(ids, handle, indent=2)
-        handle.write("\n")
-    log.info("logged %s/%s to MLflow run %s", dataset, run_name, ids["run_id"])
+    metrics = pair_metrics(evaluation.read_metrics([run_metrics]))
+    tags = {"run": run_name, "system": system, "condition": condition, "kind": "retrieval"}
+    _log_and_mark(dataset, run_name, params, metrics, [*artifacts, run_metrics], tags, mlflow_settings, out_marker)
+
+
+def track_report(
+    dataset: str,
+    params: Mapping[str, Any],
+    metrics_path: str,
+    artifacts: Sequence[str],
+    mlflow_settings: Mapping[str, Any],
+    out_marker: str,
+) -> None:
+    """Log a dataset's tables and figures, with every run's macro metrics, as its ``report`` run."""
+    from crossrank.tracking import pair_metrics
+
+    frame = evaluation.read_metrics([metrics_path])
+    macro = frame[(frame["dataset"] == dataset) & (frame["query_lang"] == evaluation.MACRO)]
+    metrics: dict[str, float] = {}
+    for run_name, rows in macro.groupby("run"):
+        metrics.update(pair_metrics(rows, prefix=f"{run_name}/"))
+    _log_and_mark(dataset, "report", params, metrics, [*artifacts, metrics_path], {"kind": "report"}, mlflow_settings, out_marker)

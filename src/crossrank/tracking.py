@@ -1,4 +1,5 @@
-"""MLflow tracking: one experiment per dataset, one MLflow run per (dataset, retrieval run).
+"""MLflow tracking: one experiment per dataset, one MLflow run per (dataset, retrieval run),
+plus one ``report`` run per dataset carrying the tables and figures.
 
 The default store is a local SQLite file (no server); ``MLFLOW_TRACKING_URI`` overrides it.
 Jobs that log concurrently take a file lock, so SQLite never sees two writers (and the first
@@ -58,17 +59,22 @@ def _local_sqlite_path(uri: str) -> Path | None:
     return Path(uri[len(prefix) :]) if uri.startswith(prefix) else None
 
 
-def log_retrieval_run(
+def pair_metrics(frame: pd.DataFrame, prefix: str = "") -> dict[str, float]:
+    """Rows of a metrics table as MLflow metrics, e.g. ``recall_at_100/ar-ru`` (optionally prefixed)."""
+    return {f"{prefix}{metric_key(r.metric, r.query_lang, r.doc_lang)}": float(r.value) for r in frame.itertuples(index=False)}
+
+
+def log_run(
     tracking_uri: str,
     artifact_root: str,
     experiment: str,
     run_name: str,
     params: Mapping[str, Any],
-    metrics: pd.DataFrame,
+    metrics: Mapping[str, float],
     artifacts: Sequence[str],
     tags: Mapping[str, str],
 ) -> dict[str, str]:
-    """Log one retrieval run (params, macro and per-pair metrics, artifacts, tags); return its ids."""
+    """Log one MLflow run (params, metrics, artifact files, tags) in ``experiment``; return its ids."""
     import mlflow
 
     uri = resolve_tracking_uri(tracking_uri)
@@ -88,8 +94,8 @@ def log_retrieval_run(
         run_id = run.info.run_id
         for key, value in sorted(flatten(params).items()):
             client.log_param(run_id, key, value)
-        for row in metrics.itertuples(index=False):
-            client.log_metric(run_id, metric_key(row.metric, row.query_lang, row.doc_lang), float(row.value))
+        for key, value in sorted(metrics.items()):
+            client.log_metric(run_id, key, value)
         for path in artifacts:
             client.log_artifact(run_id, path)
         client.set_terminated(run_id)

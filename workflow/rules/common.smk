@@ -13,7 +13,9 @@ from crossrank import layout
 from crossrank.config import validate_params
 from crossrank.layout import fill
 
-validate_params(config, Path(workflow.basedir) / "workflow" / "schemas" / "params.schema.yaml")
+validate_params(
+    config, Path(workflow.basedir) / "workflow" / "schemas" / "params.schema.yaml"
+)
 
 DATASETS = config["datasets"]
 CONDITIONS = config["conditions"]

@@ -20,3 +20,25 @@ rule track_run:
         mlflow=config["mlflow"],
     script:
         "../scripts/track_run.py"
+
+
+rule track_report:
+    input:
+        metrics=layout.METRICS,
+        tables=[layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD],
+        figures=[layout.FIGURE_BM25, layout.FIGURE_ENCODERS],
+    output:
+        logged=layout.MLFLOW_REPORT,
+    log:
+        "logs/track/{dataset}.report.log",
+    benchmark:
+        "logs/track/{dataset}.report.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        settings=config,
+        mlflow=config["mlflow"],
+    script:
+        "../scripts/track_report.py"

@@ -1,0 +1,12 @@
+from crossrank import steps
+from crossrank.joblog import log_to_file
+
+log_to_file(snakemake.log[0])
+steps.track_report(
+    snakemake.wildcards.dataset,
+    snakemake.params.settings,
+    snakemake.input.metrics,
+    [*snakemake.input.tables, *snakemake.input.figures],
+    snakemake.params.mlflow,
+    snakemake.output.logged,
+)
