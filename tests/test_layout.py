@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from crossrank import layout
+
+STAGES = layout.DATASET_STAGES + layout.GLOBAL_STAGES
+
+
+def _dvc_outputs(project_root: Path, dataset: str) -> dict[str, list[str]]:
+    """Outputs (outs and metrics) of every dvc.yaml stage, with foreach expanded for ``dataset``."""
+    stages = yaml.safe_load((project_root / "dvc.yaml").read_text())["stages"]
+    outputs = {}
+    for name, stage in stages.items():
+        body = stage.get("do", stage)
+        paths = [next(iter(entry)) if isinstance(entry, dict) else entry for entry in body.get("outs", []) + body.get("metrics", [])]
+        outputs[name] = [p.replace("${item}", dataset) for p in paths]
+    return outputs
+
+
+def test_every_pipeline_stage_is_a_dvc_stage(project_root):
+    assert set(_dvc_outputs(project_root, "cldr")) == set(STAGES)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_dvc_stage_outputs_cover_the_files_snakemake_builds_for_it(project_root, stage):
+    outputs = _dvc_outputs(project_root, "cldr")[stage]
+    targets = layout.stage_targets(stage, ["cldr"], layout.CONDITIONS, ["minilm", "other"])
+    assert targets
+    for target in targets:
+        assert any(target == out or target.startswith(out.rstrip("/") + "/") for out in outputs), (stage, target)
+
+
+def test_dvc_stages_call_their_snakemake_target(project_root):
+    stages = yaml.safe_load((project_root / "dvc.yaml").read_text())["stages"]
+    for name, stage in stages.items():
+        command = stage.get("do", stage)["cmd"]
+        suffix = "_${item}" if name in layout.DATASET_STAGES else ""
+        assert command.endswith(f"stage_{name}{suffix}"), command
+
+
+def test_run_names_and_fill():
+    assert layout.run_names(["original"], ["a", "b"]) == ["bm25.original", "dense.a.original", "dense.b.original"]
+    assert layout.fill(layout.RUN, dataset="cldr") == "results/cldr/runs/{run}.trec"
+    with pytest.raises(ValueError, match="unknown stage"):
+        layout.stage_targets("nope", ["cldr"], ["original"], [])
