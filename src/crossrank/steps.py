@@ -78,16 +78,20 @@ def bm25_search(index_path: str, topics_path: str, settings: Mapping[str, Any], 
     runs.write_run(out_run, rankings, tag=run_name)
 
 
-def embed(
-    texts: Sequence[str],
+def embed_all(
     encoder_name: str,
     encoder_settings: Mapping[str, Any],
-    prefix_field: str,
     cache_root: str,
-    out_path: str,
-    threads: int,
+    documents: Sequence[tuple[str, str]],
+    queries: Sequence[tuple[str, str]],
+    threads: int = 1,
 ) -> None:
-    """Embed ``texts`` (after the encoder's prefix) through the content-addressed cache; save as .npy."""
+    """Embed every document file and topic file of one encoder, given as ``(input, output .npy)`` pairs.
+
+    One job per encoder encodes the union of its texts in one canonical order: the batches a
+    text is encoded in (which move float results in the 7th decimal) then depend only on the
+    inputs and the cache's prior content, never on which of several parallel jobs ran first.
+    """
     import torch
 
     from crossrank.embedding_cache import EmbeddingCache, embed_with_cache
@@ -95,33 +99,21 @@ def embed(
 
     torch.set_num_threads(max(1, threads))
     spec = EncoderSpec.from_params(encoder_name, dict(encoder_settings))
-    prefix = getattr(spec, prefix_field)
     cache = EmbeddingCache(cache_root, encoder_fingerprint(spec))
+    jobs = [(out, [spec.document_prefix + d.text for d in contract.read_documents(path)]) for path, out in documents]
+    jobs += [(out, [spec.query_prefix + t.text for t in contract.read_topics(path)]) for path, out in queries]
 
     def encoder_factory():
         model = load_encoder(spec)
         log.info("loaded %s (%s)", spec.name, spec.model)
         return lambda batch: model.encode(batch, batch_size=spec.batch_size, convert_to_numpy=True, show_progress_bar=False)
 
-    vectors = embed_with_cache([prefix + text for text in texts], cache, encoder_factory)
-    with atomic_path(out_path) as tmp:
-        np.save(tmp, vectors, allow_pickle=False)
-
-
-def embed_documents(
-    documents_path: str, encoder_name: str, encoder_settings: Mapping[str, Any], cache_root: str, out_path: str, threads: int = 1
-) -> None:
-    """Embed one condition's documents, in file order."""
-    texts = [d.text for d in contract.read_documents(documents_path)]
-    embed(texts, encoder_name, encoder_settings, "document_prefix", cache_root, out_path, threads)
-
-
-def embed_queries(
-    topics_path: str, encoder_name: str, encoder_settings: Mapping[str, Any], cache_root: str, out_path: str, threads: int = 1
-) -> None:
-    """Embed every topic, in file order."""
-    texts = [t.text for t in contract.read_topics(topics_path)]
-    embed(texts, encoder_name, encoder_settings, "query_prefix", cache_root, out_path, threads)
+    embed_with_cache(sorted({text for _, texts in jobs for text in texts}), cache, encoder_factory)
+    for out, texts in jobs:
+        vectors = embed_with_cache(texts, cache, encoder_factory)  # everything is cached by now
+        with atomic_path(out) as tmp:
+            np.save(tmp, vectors, allow_pickle=False)
+        log.info("wrote %s %s", out, vectors.shape)
 
 
 def dense_search(

@@ -65,6 +65,28 @@ def run_params(wildcards):
     return params
 
 
+def embedding_inputs(kind):
+    """Document files (per dataset and condition) or topic files (per dataset) to embed."""
+    if kind == "documents":
+        return [
+            fill(layout.DOCUMENTS, dataset=d, condition=c)
+            for d in DATASETS
+            for c in CONDITIONS
+        ]
+    return [fill(layout.TOPICS, dataset=d) for d in DATASETS]
+
+
+def embedding_outputs(kind):
+    """Embedding matrices of one encoder, aligned with embedding_inputs(kind)."""
+    if kind == "documents":
+        return [
+            fill(layout.DOC_EMBEDDINGS, dataset=d, condition=c)
+            for d in DATASETS
+            for c in CONDITIONS
+        ]
+    return [fill(layout.QUERY_EMBEDDINGS, dataset=d) for d in DATASETS]
+
+
 def stage_targets(stage, datasets=None):
     """Files of one pipeline stage (DVC's stages request these from Snakemake)."""
     return layout.stage_targets(stage, datasets or DATASETS, CONDITIONS, ENCODERS)

@@ -1,15 +1,17 @@
-# Documents and queries -> cached embeddings -> exact cosine runs, per encoder and condition.
+# Documents and queries -> cached embeddings (one job per encoder) -> exact cosine runs.
 
 
-rule embed_documents:
+rule embed:
     input:
-        documents=layout.DOCUMENTS,
+        documents=embedding_inputs("documents"),
+        topics=embedding_inputs("queries"),
     output:
-        embeddings=layout.DOC_EMBEDDINGS,
+        documents=embedding_outputs("documents"),
+        queries=embedding_outputs("queries"),
     log:
-        "logs/embed/{dataset}.{encoder}.documents.{condition}.log",
+        "logs/embed/{encoder}.log",
     benchmark:
-        "logs/embed/{dataset}.{encoder}.documents.{condition}.benchmark.tsv"
+        "logs/embed/{encoder}.benchmark.tsv"
     conda:
         "../../envs/pipeline.yaml"
     threads: 2
@@ -19,28 +21,7 @@ rule embed_documents:
         encoder=lambda wildcards: config["encoders"][wildcards.encoder],
         cache=layout.EMBEDDING_CACHE,
     script:
-        "../scripts/embed_documents.py"
-
-
-rule embed_queries:
-    input:
-        topics=layout.TOPICS,
-    output:
-        embeddings=layout.QUERY_EMBEDDINGS,
-    log:
-        "logs/embed/{dataset}.{encoder}.queries.log",
-    benchmark:
-        "logs/embed/{dataset}.{encoder}.queries.benchmark.tsv"
-    conda:
-        "../../envs/pipeline.yaml"
-    threads: 2
-    resources:
-        mem_mb=4000,
-    params:
-        encoder=lambda wildcards: config["encoders"][wildcards.encoder],
-        cache=layout.EMBEDDING_CACHE,
-    script:
-        "../scripts/embed_queries.py"
+        "../scripts/embed.py"
 
 
 rule dense_search:

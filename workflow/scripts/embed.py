@@ -2,11 +2,11 @@ from crossrank import steps
 from crossrank.joblog import log_to_file
 
 log_to_file(snakemake.log[0])
-steps.embed_queries(
-    snakemake.input.topics,
+steps.embed_all(
     snakemake.wildcards.encoder,
     snakemake.params.encoder,
     snakemake.params.cache,
-    snakemake.output.embeddings,
+    list(zip(snakemake.input.documents, snakemake.output.documents, strict=True)),
+    list(zip(snakemake.input.topics, snakemake.output.queries, strict=True)),
     snakemake.threads,
 )
