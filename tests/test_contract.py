@@ -200,3 +200,27 @@ def test_write_tsv_with_header(tmp_path) -> None:
     path = tmp_path / "t.tsv"
     write_tsv(path, iter([("a", 1), ("b", 2.5)]), header=("name", "value"))
     assert path.read_text(encoding="utf-8") == "name\tvalue\na\t1\nb\t2.5\n"
+
+
+def test_non_utf8_bytes_name_file_and_line(tmp_path):
+    from crossrank.contract import read_documents
+    from crossrank.io import InputError
+
+    path = tmp_path / "documents.tsv"
+    path.write_bytes(b"docid\tlang\ttext\nd1\ten\tfine\nd2\tde\tbad \xff byte\n")
+    with pytest.raises(InputError, match=r"documents.tsv:3: not valid UTF-8"):
+        read_documents(path)
+
+
+def test_written_files_get_umask_permissions_not_private_ones(tmp_path):
+    import os
+    import stat
+
+    from crossrank.io import write_tsv
+
+    old = os.umask(0o022)
+    try:
+        write_tsv(tmp_path / "x.tsv", [("a", "b")])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "x.tsv").stat().st_mode) == 0o644

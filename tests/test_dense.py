@@ -32,3 +32,13 @@ def test_k_larger_than_the_pool_returns_every_document():
     rng = np.random.default_rng(1)
     rankings = exact_search(_normalised(rng, 2, 4), _normalised(rng, 3, 4), ["x", "y", "z"], k=100)
     assert all(len(r) == 3 for r in rankings)
+
+
+def test_ties_at_the_cutoff_follow_trec_eval_not_torch():
+    docs = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    for doc_batch in (1, 2, 3):
+        rankings = exact_search(np.array([[1.0, 0.0]], dtype=np.float32), docs, ["a", "z", "m"], k=1, doc_batch=doc_batch)
+        assert [d for d, _ in rankings[0]] == ["z"], doc_batch
+    nearly = np.array([[1.0, 0.0], [0.99999994, 0.0]], dtype=np.float32)
+    rankings = exact_search(np.array([[1.0, 0.0]], dtype=np.float32), nearly, ["a", "z"], k=1)
+    assert [d for d, _ in rankings[0]] == ["z"]  # equal after rounding to 6 decimals

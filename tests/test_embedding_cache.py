@@ -85,3 +85,15 @@ def test_chunks_are_plain_memory_mappable_npy(tmp_path):
     mapped = np.load(vectors[0], mmap_mode="r", allow_pickle=False)
     assert mapped.dtype == np.float32 and mapped.shape == (2, 3)
     assert set(np.load(keys[0], allow_pickle=False).tolist()) == {text_key("x"), text_key("yy")}
+
+
+def test_a_text_stored_twice_always_reads_the_same_chunk(tmp_path):
+    first = EmbeddingCache(tmp_path, {"model": "fake"})
+    key = text_key("shared")
+    first.add([key], np.array([[1.0, 0.0]], dtype=np.float32))
+    before = first.gather([key])
+    first.add([key, text_key("other")], np.array([[0.9, 0.1], [0.0, 1.0]], dtype=np.float32))
+    after = first.gather([key])
+    fresh = EmbeddingCache(tmp_path, {"model": "fake"}).gather([key])
+    np.testing.assert_array_equal(after, fresh)
+    assert before.shape == after.shape

@@ -22,6 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from crossrank.contract import Document, Topic
+from crossrank.io import publish
 from crossrank.runs import DocidOrder, Ranking, top_k
 from crossrank.text_analysis import Analyzer
 
@@ -94,7 +95,7 @@ class Bm25Index:
                         handle.write(json.dumps(terms, ensure_ascii=False) + "\n")
             if target.exists():
                 shutil.rmtree(target)
-            os.replace(staging, target)
+            publish(staging, target, directory=True)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

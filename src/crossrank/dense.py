@@ -14,7 +14,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from crossrank.runs import DocidOrder, Ranking, top_k
+from crossrank.runs import SCORE_DECIMALS, DocidOrder, Ranking, top_k
+
+# Scores within this distance of the k-th best may round to the same value as it.
+TIE_MARGIN = 10.0**-SCORE_DECIMALS
 
 
 def exact_search(
@@ -35,15 +38,19 @@ def exact_search(
     with torch.inference_mode():
         for q_start in tqdm(range(0, len(query_vectors), query_batch), desc="exact search", unit="batch"):
             queries = torch.from_numpy(np.ascontiguousarray(query_vectors[q_start : q_start + query_batch], dtype=np.float32))
-            best_scores, best_index = [], []
+            candidates: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(len(queries))]
             for d_start in range(0, len(doc_vectors), doc_batch):
                 block = torch.from_numpy(np.ascontiguousarray(doc_vectors[d_start : d_start + doc_batch], dtype=np.float32))
                 scores = queries @ block.T
-                values, index = torch.topk(scores, min(k, block.shape[0]), dim=1)
-                best_scores.append(values)
-                best_index.append(index + d_start)
-            candidate_scores = torch.cat(best_scores, dim=1).numpy()
-            candidate_index = torch.cat(best_index, dim=1).numpy()
-            for row in range(len(queries)):
-                rankings.append(top_k(candidate_scores[row], k, order, indices=candidate_index[row]))
+                kth = torch.topk(scores, min(k, block.shape[0]), dim=1).values[:, -1:]
+                # Keep everything that could round to the k-th score, so the trec_eval tie-break
+                # in top_k (not torch's arbitrary choice among ties) decides who makes the cut.
+                keep = scores >= kth - TIE_MARGIN
+                for row in range(len(queries)):
+                    index = torch.nonzero(keep[row]).squeeze(1)
+                    candidates[row].append((scores[row, index].numpy(), index.numpy() + d_start))
+            for parts in candidates:
+                row_scores = np.concatenate([p[0] for p in parts])
+                row_index = np.concatenate([p[1] for p in parts])
+                rankings.append(top_k(row_scores, k, order, indices=row_index))
     return rankings

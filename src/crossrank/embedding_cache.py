@@ -50,7 +50,11 @@ class EmbeddingCache:
             if chunk in self._loaded_chunks:
                 continue
             for row, key in enumerate(np.load(keys_file)):
-                self._index.setdefault(bytes(key), (chunk, row))
+                # A text stored by two jobs lives in two chunks: always read the smallest chunk
+                # name, so every process returns the same vector whatever order it loaded them.
+                found = self._index.get(bytes(key))
+                if found is None or chunk < found[0]:
+                    self._index[bytes(key)] = (chunk, row)
             self._loaded_chunks.add(chunk)
 
     def missing(self, keys: Sequence[bytes]) -> list[bytes]:

@@ -8,14 +8,11 @@ Readers report malformed input as :class:`InputError` naming the file, the line 
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
-
-csv.field_size_limit(2**31 - 1)
 
 
 class InputError(ValueError):
@@ -31,6 +28,22 @@ class InputError(ValueError):
         self.line = line
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def publish(tmp: str | os.PathLike[str], target: str | os.PathLike[str], directory: bool = False) -> None:
+    """Give a finished temporary file (or directory) normal permissions and rename it into place.
+
+    ``mkstemp``/``mkdtemp`` create private (0600/0700) files; results are shared, so they get
+    the permissions an ordinary ``open`` would give under the current umask.
+    """
+    os.chmod(tmp, (0o777 if directory else 0o666) & ~_current_umask())
+    os.replace(tmp, target)
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file next to ``path`` and rename it over ``path`` on success only."""
@@ -43,7 +56,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | 
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
+        publish(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -59,7 +72,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp_name)
-        os.replace(tmp_name, target)
+        publish(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -81,6 +94,18 @@ def write_tsv(
             handle.write("\t".join(fields) + "\n")
 
 
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line_number, text)`` of a UTF-8 file; a byte sequence that is not UTF-8 is an InputError."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                yield number, raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise InputError(
+                    path, f"not valid UTF-8 ({error.reason} at byte {error.start}).", line=number, fix="re-encode the file as UTF-8."
+                ) from None
+
+
 def read_tsv(path: str | os.PathLike[str], columns: Sequence[str], header: bool = False) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line_number, fields)`` of a TSV file, checking the column count on every line.
 
@@ -89,26 +114,25 @@ def read_tsv(path: str | os.PathLike[str], columns: Sequence[str], header: bool 
     path = Path(path)
     if not path.exists():
         raise InputError(path, "file not found.", fix="check the path or re-run the step that produces it.")
-    with open(path, encoding="utf-8", newline="") as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.rstrip("\n").rstrip("\r")
-            fields = line.split("\t")
-            if number == 1 and header:
-                if fields != list(columns):
-                    raise InputError(
-                        path, f"header is {fields!r}, expected {list(columns)!r}.", line=1, fix="regenerate the file with the current code."
-                    )
-                continue
-            if not line:
-                continue
-            if len(fields) != len(columns):
+    for number, raw in _lines(path):
+        line = raw.rstrip("\n").rstrip("\r")
+        fields = line.split("\t")
+        if number == 1 and header:
+            if fields != list(columns):
                 raise InputError(
-                    path,
-                    f"expected {len(columns)} tab-separated fields ({', '.join(columns)}), found {len(fields)}.",
-                    line=number,
-                    fix="remove stray tabs or newlines inside fields.",
+                    path, f"header is {fields!r}, expected {list(columns)!r}.", line=1, fix="regenerate the file with the current code."
                 )
-            yield number, fields
+            continue
+        if not line:
+            continue
+        if len(fields) != len(columns):
+            raise InputError(
+                path,
+                f"expected {len(columns)} tab-separated fields ({', '.join(columns)}), found {len(fields)}.",
+                line=number,
+                fix="remove stray tabs or newlines inside fields.",
+            )
+        yield number, fields
 
 
 def read_trec_rows(path: str | os.PathLike[str], layout: str) -> Iterator[tuple[int, list[str]]]:
@@ -121,11 +145,10 @@ def read_trec_rows(path: str | os.PathLike[str], layout: str) -> Iterator[tuple[
     if not path.exists():
         raise InputError(path, "file not found.", fix="run the step that produces it first.")
     expected = len(layout.split())
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) != expected:
-                raise InputError(path, f"expected {expected} fields '{layout}', found {len(fields)}.", line=number)
-            yield number, fields
+    for number, line in _lines(path):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != expected:
+            raise InputError(path, f"expected {expected} fields '{layout}', found {len(fields)}.", line=number)
+        yield number, fields
