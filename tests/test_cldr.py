@@ -216,3 +216,10 @@ def test_load_entities_has_every_type_and_name_in_every_language(entities: dict[
         assert entity.entity_id == f"{entity.kind}.{entity.code}"
         for section in entity.related:
             assert set(section) <= set(entities)
+
+
+def test_unknown_language_and_empty_test_split_are_clear_errors():
+    with pytest.raises(ValueError, match="no locale 'xx'"):
+        build_benchmark(languages=["de", "xx"])
+    with pytest.raises(ValueError, match="no test queries"):
+        build_benchmark(max_entities=40, test_fraction=0.01)

@@ -183,3 +183,17 @@ def test_schema_defaults_validate_against_their_own_schema(schema: dict[str, Any
         if "default" in sub:
             errors = [e.message for e in jsonschema.Draft202012Validator(sub).iter_errors(sub["default"])]
             assert errors == [], path
+
+
+def test_cross_key_constraints_are_checked(params: dict[str, Any]) -> None:
+    params["report"]["metric"] = "ndcg@10"
+    with pytest.raises(ConfigError, match=r"report\.metric"):
+        validate_params(params, SCHEMA)
+
+
+def test_rank_bm25_variant_must_match_backend(params: dict[str, Any]) -> None:
+    params["bm25"]["variant"] = "okapi"
+    with pytest.raises(ConfigError, match=r"bm25\.variant"):
+        validate_params(params, SCHEMA)
+    params["bm25"]["backend"] = "rank_bm25"
+    validate_params(params, SCHEMA)

@@ -47,3 +47,10 @@ def test_run_names_and_fill():
     assert layout.fill(layout.RUN, dataset="cldr") == "results/cldr/runs/{run}.trec"
     with pytest.raises(ValueError, match="unknown stage"):
         layout.stage_targets("nope", ["cldr"], ["original"], [])
+
+
+def test_embed_stage_depends_on_every_datasets_topics(project_root):
+    params = yaml.safe_load((project_root / "params.yaml").read_text())
+    deps = yaml.safe_load((project_root / "dvc.yaml").read_text())["stages"]["embed"]["deps"]
+    for dataset in params["datasets"]:
+        assert layout.fill(layout.TOPICS, dataset=dataset) in deps

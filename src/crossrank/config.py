@@ -45,7 +45,22 @@ def validate_params(config: dict[str, Any], schema_path: str | os.PathLike[str],
         lines.append(f"Fix {source} (or the --configfile overlay); {Path(schema_path).name} lists every key, its type and its meaning.")
         raise ConfigError("\n".join(lines))
     _fill_defaults(config, schema)
+    problems = _cross_key_problems(config)
+    if problems:
+        raise ConfigError(f"{source} is invalid:\n" + "\n".join(f"  - {p}" for p in problems))
     return config
+
+
+def _cross_key_problems(config: dict[str, Any]) -> list[str]:
+    """Constraints between keys that a JSON schema cannot express."""
+    problems = []
+    report, metrics = config.get("report", {}), config.get("evaluation", {}).get("metrics", [])
+    if report.get("metric") and metrics and report["metric"] not in metrics:
+        problems.append(f"'report.metric' is {report['metric']!r}, which evaluation.metrics {metrics} does not compute.")
+    for dataset in config.get("datasets", []):
+        if dataset not in config:
+            problems.append(f"dataset {dataset!r} is listed in 'datasets' but has no '{dataset}:' settings block.")
+    return problems
 
 
 def _fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ plain paths and settings so they run (and are tested) without Snakemake.
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -41,7 +42,10 @@ def prepare_cldr(settings: Mapping[str, Any], out: Paths) -> None:
     contract.write_docs_table(out["docs"], bench.documents)
     contract.write_topics(out["topics"], bench.topics)
     contract.write_qrels(out["qrels"], bench.qrels)
-    write_tsv(out["statistics"], bench.statistics, header=("statistic", "key", "value"))
+    with atomic_write(out["statistics"]) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("statistic", "key", "value"))
+        writer.writerows(bench.statistics)
 
 
 def translate(documents_path: str, backend: str, oracle_path: str | None, out_documents: str, out_provenance: str) -> None:
@@ -168,19 +172,20 @@ def collect_metrics(paths: Sequence[str], out_metrics: str, out_summary: str) ->
         handle.write("\n")
 
 
-def translation_table(metrics_path: str, out_csv: str, out_markdown: str) -> None:
-    """The paper's Table 3 from the merged metrics."""
+def translation_table(metrics_path: str, metric: str, out_csv: str, out_markdown: str) -> None:
+    """The paper's Table 3 (macro ``metric``, original vs translated) from the merged metrics."""
     from crossrank.report.tables import translation_table as build
     from crossrank.report.tables import write_table
 
-    table = build(evaluation.read_metrics([metrics_path]))
-    caption = "Table 3: macro recall@100 (%) over all language pairs, original vs English-translated documents."
+    table = build(evaluation.read_metrics([metrics_path]), metric)
+    caption = f"Table 3: macro {metric} (%) over all language pairs, original vs English-translated documents."
     write_table(table, out_csv, out_markdown, caption)
 
 
 def figures(
     metrics_path: str,
     dataset: str,
+    metric: str,
     languages: Sequence[str],
     conditions: Sequence[str],
     encoders: Sequence[str],
@@ -188,16 +193,17 @@ def figures(
     out_bm25: str,
     out_encoders: str,
 ) -> None:
-    """Figure 3 (BM25 heatmaps per condition) and Figure 4 (encoders) for one dataset."""
+    """Figure 3 (BM25 heatmaps per condition) and Figure 4 (encoders) of ``metric`` for one dataset."""
     from crossrank.report.figures import grouped_bars, heatmaps
 
     metrics = evaluation.read_metrics([metrics_path])
     metrics = metrics[metrics["dataset"] == dataset]
+    if metric not in set(metrics["metric"]):
+        raise ValueError(f"{metrics_path} has no {metric!r} rows for {dataset!r}; add it to evaluation.metrics")
     titles = [f"BM25, {c} documents" for c in conditions]
-    heatmaps(metrics, [f"bm25.{c}" for c in conditions], titles, languages, out_bm25)
-    grouped_bars(
-        metrics, [f"dense.{e}" for e in encoders], conditions, pairs, out_encoders, title=f"Dense encoders on {dataset}: recall@100"
-    )
+    heatmaps(metrics, [f"bm25.{c}" for c in conditions], titles, languages, out_bm25, metric=metric)
+    title = f"Dense encoders on {dataset}: {metric}"
+    grouped_bars(metrics, [f"dense.{e}" for e in encoders], conditions, pairs, out_encoders, title=title, metric=metric)
 
 
 def _log_and_mark(

@@ -12,6 +12,7 @@ share_source_path(_src)
 from crossrank import layout
 from crossrank.config import validate_params
 from crossrank.layout import fill
+from crossrank.tracking import resolve_tracking_uri
 
 validate_params(
     config, Path(workflow.basedir) / "workflow" / "schemas" / "params.schema.yaml"
@@ -27,6 +28,15 @@ wildcard_constraints:
     condition="|".join(layout.CONDITIONS),
     encoder="[A-Za-z0-9_-]+",
     run="[A-Za-z0-9_.-]+",
+
+
+def mlflow_settings():
+    """MLflow settings with the tracking store actually in effect (the environment can override it),
+    so that pointing MLFLOW_TRACKING_URI elsewhere re-logs the runs there."""
+    return {
+        **config["mlflow"],
+        "tracking_uri": resolve_tracking_uri(config["mlflow"]["tracking_uri"]),
+    }
 
 
 def run_names():

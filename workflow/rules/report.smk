@@ -15,6 +15,8 @@ rule translation_table:
         "../../envs/pipeline.yaml"
     resources:
         mem_mb=1000,
+    params:
+        metric=config["report"]["metric"],
     script:
         "../scripts/translation_table.py"
 
@@ -34,6 +36,7 @@ rule figures:
     resources:
         mem_mb=1000,
     params:
+        metric=config["report"]["metric"],
         languages=lambda wildcards: dataset_languages(wildcards.dataset),
         conditions=CONDITIONS,
         encoders=ENCODERS,

@@ -17,7 +17,7 @@ rule track_run:
         mem_mb=1000,
     params:
         settings=run_params,
-        mlflow=config["mlflow"],
+        mlflow=mlflow_settings(),
     script:
         "../scripts/track_run.py"
 
@@ -39,6 +39,6 @@ rule track_report:
         mem_mb=1000,
     params:
         settings=config,
-        mlflow=config["mlflow"],
+        mlflow=mlflow_settings(),
     script:
         "../scripts/track_report.py"

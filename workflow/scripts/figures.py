@@ -5,6 +5,7 @@ log_to_file(snakemake.log[0])
 steps.figures(
     snakemake.input.metrics,
     snakemake.wildcards.dataset,
+    snakemake.params.metric,
     snakemake.params.languages,
     snakemake.params.conditions,
     snakemake.params.encoders,

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from babel import Locale, lists
+from babel import Locale, UnknownLocaleError, lists
 from babel.core import get_global
 
 from crossrank.contract import Document, Qrels, Topic
@@ -152,7 +152,12 @@ def load_entities(languages: Sequence[str] = LANGUAGES, entity_types: Sequence[s
     Types are taken in the order given; an entity whose name (case-folded) in some language is
     already used by an earlier entity is dropped, so every query names exactly one entity.
     """
-    locales = {lang: Locale.parse(lang) for lang in languages}
+    locales = {}
+    for lang in languages:
+        try:
+            locales[lang] = Locale.parse(lang)
+        except (ValueError, UnknownLocaleError):
+            raise ValueError(f"cldr.languages: CLDR has no locale {lang!r}; use ISO 639-1 codes such as 'de' or 'ja'.") from None
     names = {kind: _names_by_code(kind, locales) for kind in entity_types}
     used: dict[str, set[str]] = {lang: set() for lang in languages}
     kept: dict[str, dict[str, dict[str, str]]] = {kind: {} for kind in entity_types}
@@ -254,6 +259,11 @@ def build_benchmark(
             topics.append(Topic(qid, query_lang, target, entity.names[query_lang]))
             qrels[qid] = {entity.entity_id: 1}
 
+    if not topics:
+        raise ValueError(
+            f"cldr: no test queries with max_entities={max_entities} and test_fraction={test_fraction}; "
+            "raise either so that every document language keeps at least one test entity."
+        )
     matchers = {lang: _name_matcher((by_id[eid].names[lang] for eid in test_ids), lang) for lang in languages}
 
     def leaks(text: str, lang: str) -> bool:
