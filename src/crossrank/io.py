@@ -8,6 +8,7 @@ Readers report malformed input as :class:`InputError` naming the file, the line 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -94,9 +95,16 @@ def write_tsv(
             handle.write("\t".join(fields) + "\n")
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """``(line_number, text)`` of a UTF-8 file; a byte sequence that is not UTF-8 is an InputError."""
-    with open(path, "rb") as handle:
+def read_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, str]]:
+    """``(line_number, text)`` of a UTF-8 file, gzip-compressed when its name ends in ``.gz``.
+
+    Streams (constant memory); a byte sequence that is not UTF-8 is an InputError naming the line.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "file not found.", fix="check the path (params.yaml) or re-run the step that produces it.")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
             try:
                 yield number, raw.decode("utf-8")
@@ -114,7 +122,7 @@ def read_tsv(path: str | os.PathLike[str], columns: Sequence[str], header: bool 
     path = Path(path)
     if not path.exists():
         raise InputError(path, "file not found.", fix="check the path or re-run the step that produces it.")
-    for number, raw in _lines(path):
+    for number, raw in read_lines(path):
         line = raw.rstrip("\n").rstrip("\r")
         fields = line.split("\t")
         if number == 1 and header:
@@ -145,7 +153,7 @@ def read_trec_rows(path: str | os.PathLike[str], layout: str) -> Iterator[tuple[
     if not path.exists():
         raise InputError(path, "file not found.", fix="run the step that produces it first.")
     expected = len(layout.split())
-    for number, line in _lines(path):
+    for number, line in read_lines(path):
         fields = line.split()
         if not fields:
             continue

@@ -1,0 +1,83 @@
+"""Readers for the Large-Scale CLIR dataset (Sasaki et al., NAACL 2018; "wikiclir2018").
+
+Split release, ``data_en_{lang}/{train,dev,test1}.txt``: ``relevance<TAB>query<TAB>document``
+lines, each relevant document followed by 0-label negatives; queries are English first
+sentences and neither queries nor documents carry ids, so stable ids are derived from their
+text. Full release: ``wiki_en.queries`` (``qid, title, first_sent``), ``wiki_{code}.documents``
+(``doc_id, title, text``) and ``en2{code}.rel`` (``qid docid rel``). rel 2 = the linked article,
+1 = articles linked both ways with it, 0 = negative.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from crossrank.io import InputError, read_lines, read_trec_rows
+
+RELEVANCE_LEVELS = (0, 1, 2)
+
+
+def text_id(prefix: str, text: str) -> str:
+    """A stable id for an id-less text: ``prefix`` + 16 hex digits of its SHA-1."""
+    return f"{prefix}{hashlib.sha1(text.encode('utf-8')).hexdigest()[:16]}"
+
+
+@dataclass
+class SplitQuery:
+    """One English query of the split release with its judged documents (id -> (label, text))."""
+
+    qid: str
+    text: str
+    documents: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+def read_split(path: str | os.PathLike[str], doc_prefix: str = "d") -> Iterator[SplitQuery]:
+    """Stream the queries of a split-release file, grouping consecutive lines of the same query."""
+    current: SplitQuery | None = None
+    for number, line in read_lines(path):
+        line = line.rstrip("\n").rstrip("\r")
+        if not line:
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise InputError(path, f"expected 'relevance<TAB>query<TAB>document', found {len(fields)} fields.", line=number)
+        try:
+            rel = int(fields[0])
+        except ValueError:
+            raise InputError(path, f"relevance {fields[0]!r} is not an integer.", line=number) from None
+        if rel not in RELEVANCE_LEVELS:
+            raise InputError(path, f"relevance {rel} is not one of {RELEVANCE_LEVELS}.", line=number)
+        query, document = " ".join(fields[1].split()), " ".join(fields[2].split())
+        if current is None or current.text != query:
+            if current is not None:
+                yield current
+            current = SplitQuery(text_id("q", query), query)
+        current.documents[text_id(doc_prefix, document)] = (rel, document)
+    if current is not None:
+        yield current
+
+
+def read_full_table(path: str | os.PathLike[str]) -> Iterator[tuple[str, str, str]]:
+    """Stream ``(id, title, text)`` rows of ``wiki_en.queries`` or ``wiki_{code}.documents``."""
+    for number, line in read_lines(path):
+        line = line.rstrip("\n").rstrip("\r")
+        if not line:
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise InputError(path, f"expected 'id<TAB>title<TAB>text', found {len(fields)} fields.", line=number)
+        yield fields[0], fields[1], " ".join(fields[2].split())
+
+
+def read_full_qrels(path: str | os.PathLike[str]) -> dict[str, dict[str, int]]:
+    """``en2{code}.rel`` (``qid docid rel``, no iteration column) as qrels."""
+    qrels: dict[str, dict[str, int]] = {}
+    for number, fields in read_trec_rows(path, "qid docid rel"):
+        try:
+            qrels.setdefault(fields[0], {})[fields[1]] = int(fields[2])
+        except ValueError:
+            raise InputError(path, f"relevance {fields[2]!r} is not an integer.", line=number) from None
+    return qrels
