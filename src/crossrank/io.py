@@ -136,7 +136,7 @@ def read_tsv(path: str | os.PathLike[str], columns: Sequence[str], header: bool 
         if len(fields) != len(columns):
             raise InputError(
                 path,
-                f"expected {len(columns)} tab-separated fields ({', '.join(columns)}), found {len(fields)}.",
+                f"expected {len(columns)} tab-separated fields ({', '.join(columns)}), found {len(fields)} fields.",
                 line=number,
                 fix="remove stray tabs or newlines inside fields.",
             )

@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from crossrank.io import InputError, read_lines, read_trec_rows
+from crossrank.io import InputError, read_trec_rows, read_tsv
 
 RELEVANCE_LEVELS = (0, 1, 2)
 
@@ -37,13 +37,7 @@ class SplitQuery:
 def read_split(path: str | os.PathLike[str], doc_prefix: str = "d") -> Iterator[SplitQuery]:
     """Stream the queries of a split-release file, grouping consecutive lines of the same query."""
     current: SplitQuery | None = None
-    for number, line in read_lines(path):
-        line = line.rstrip("\n").rstrip("\r")
-        if not line:
-            continue
-        fields = line.split("\t")
-        if len(fields) != 3:
-            raise InputError(path, f"expected 'relevance<TAB>query<TAB>document', found {len(fields)} fields.", line=number)
+    for number, fields in read_tsv(path, ("relevance", "query", "document")):
         try:
             rel = int(fields[0])
         except ValueError:
@@ -62,13 +56,7 @@ def read_split(path: str | os.PathLike[str], doc_prefix: str = "d") -> Iterator[
 
 def read_full_table(path: str | os.PathLike[str]) -> Iterator[tuple[str, str, str]]:
     """Stream ``(id, title, text)`` rows of ``wiki_en.queries`` or ``wiki_{code}.documents``."""
-    for number, line in read_lines(path):
-        line = line.rstrip("\n").rstrip("\r")
-        if not line:
-            continue
-        fields = line.split("\t")
-        if len(fields) != 3:
-            raise InputError(path, f"expected 'id<TAB>title<TAB>text', found {len(fields)} fields.", line=number)
+    for _number, fields in read_tsv(path, ("id", "title", "text")):
         yield fields[0], fields[1], " ".join(fields[2].split())
 
 
