@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -196,4 +197,49 @@ def test_rank_bm25_variant_must_match_backend(params: dict[str, Any]) -> None:
     with pytest.raises(ConfigError, match=r"bm25\.variant"):
         validate_params(params, SCHEMA)
     params["bm25"]["backend"] = "rank_bm25"
+    validate_params(params, SCHEMA)
+
+
+def test_paper_overlay_validates_once_the_releases_exist(params: dict[str, Any], tmp_path: Path, monkeypatch) -> None:
+    overlay = yaml.safe_load((ROOT / "workflow/overlays/paper.yaml").read_text(encoding="utf-8"))
+    for dataset in ("clirmatrix", "mmarco", "largescale"):
+        (tmp_path / "datasets" / dataset).mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)  # release roots are relative to the project directory
+    merged = {**params, **{key: ({**params[key], **value} if isinstance(value, dict) else value) for key, value in overlay.items()}}
+    validate_params(merged, SCHEMA)
+    assert merged["datasets"] == ["clirmatrix", "mmarco", "largescale"]
+
+
+def test_a_listed_dataset_without_its_release_directory_says_where_to_put_it(params: dict[str, Any], tmp_path: Path) -> None:
+    params["datasets"] = ["cldr", "mmarco"]
+    params["mmarco"]["root"] = str(tmp_path / "nowhere")
+    message = _error(params)
+    assert "'mmarco.root': the release directory" in message and "does not exist" in message
+    assert "source: ir_datasets" in message
+
+
+def test_an_unlisted_dataset_needs_no_release(params: dict[str, Any]) -> None:
+    params["clirmatrix"]["root"] = "/nonexistent"
+    validate_params(params, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "languages", "message"),
+    [
+        ("mmarco", ["de", "xx"], r"'mmarco\.languages': unknown language code\(s\) \['xx'\]"),
+        ("clirmatrix", ["de", "dt"], r"'clirmatrix\.languages': unknown language code\(s\) \['dt'\]"),
+        ("largescale", ["de", False], r"'largescale\.languages\.1'"),  # a bare `no` in YAML is false
+    ],
+)
+def test_unknown_language_codes_stop_before_any_job(params: dict[str, Any], tmp_path: Path, dataset, languages, message) -> None:
+    params["datasets"] = [dataset]
+    params[dataset]["root"] = str(tmp_path)
+    params[dataset]["languages"] = languages
+    assert re.search(message, _error(params))
+
+
+def test_ir_datasets_source_needs_no_local_directory(params: dict[str, Any]) -> None:
+    params["datasets"] = ["mmarco"]
+    params["mmarco"]["source"] = "ir_datasets"
+    params["mmarco"]["root"] = "/nonexistent"
     validate_params(params, SCHEMA)

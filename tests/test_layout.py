@@ -28,7 +28,7 @@ def test_every_pipeline_stage_is_a_dvc_stage(project_root):
 @pytest.mark.parametrize("stage", STAGES)
 def test_dvc_stage_outputs_cover_the_files_snakemake_builds_for_it(project_root, stage):
     outputs = _dvc_outputs(project_root, "cldr")[stage]
-    targets = layout.stage_targets(stage, ["cldr"], layout.CONDITIONS, ["minilm", "other"])
+    targets = layout.stage_targets(stage, ["cldr"], {"cldr": layout.CONDITIONS}, ["minilm", "other"])
     assert targets
     for target in targets:
         assert any(target == out or target.startswith(out.rstrip("/") + "/") for out in outputs), (stage, target)
@@ -46,11 +46,19 @@ def test_run_names_and_fill():
     assert layout.run_names(["original"], ["a", "b"]) == ["bm25.original", "dense.a.original", "dense.b.original"]
     assert layout.fill(layout.RUN, dataset="cldr") == "results/cldr/runs/{run}.trec"
     with pytest.raises(ValueError, match="unknown stage"):
-        layout.stage_targets("nope", ["cldr"], ["original"], [])
+        layout.stage_targets("nope", ["cldr"], {"cldr": ["original"]}, [])
 
 
-def test_embed_stage_depends_on_every_datasets_topics(project_root):
-    params = yaml.safe_load((project_root / "params.yaml").read_text())
+def test_a_dataset_without_translation_has_only_original_runs():
+    conditions = {"cldr": ["original", "translated"], "clirmatrix": ["original"]}
+    runs = layout.stage_targets("retrieve", ["cldr", "clirmatrix"], conditions, ["m"])
+    assert "results/clirmatrix/runs/bm25.original.trec" in runs
+    assert not [r for r in runs if "clirmatrix" in r and "translated" in r]
+    assert layout.stage_targets("translate", ["clirmatrix"], conditions, ["m"]) == [layout.TRANSLATION_CONDITIONS]
+
+
+def test_embed_stage_depends_on_the_queries_of_any_dataset(project_root):
+    """The global embed stage cannot list per-dataset files: every dataset's queries live under data/original."""
     deps = yaml.safe_load((project_root / "dvc.yaml").read_text())["stages"]["embed"]["deps"]
-    for dataset in params["datasets"]:
-        assert layout.fill(layout.TOPICS, dataset=dataset) in deps
+    assert "data/original" in deps
+    assert layout.QUERIES.startswith("data/original/")

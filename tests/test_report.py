@@ -45,7 +45,7 @@ def test_pair_matrix_places_query_rows_and_document_columns(metrics):
 
 
 def test_figures_are_written_as_png(metrics, tmp_path):
-    heatmaps(metrics, ["bm25.original", "bm25.translated"], ["a", "b"], ["de", "en"], tmp_path / "h.png")
+    heatmaps(metrics, ["bm25.original", "bm25.translated"], ["a", "b"], ["de", "en"], ["de", "en"], tmp_path / "h.png")
     grouped_bars(metrics, ["dense.m"], ["original", "translated"], ["en-de"], tmp_path / "b.png", title="t")
     for name in ("h.png", "b.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"

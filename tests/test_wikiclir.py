@@ -41,7 +41,7 @@ def test_full_release_tables_and_qrels(tmp_path):
     assert list(read_full_table(queries)) == [("12", "Woolmer", "Woolmer is a village.")]
     rel = tmp_path / "en2de.rel"
     rel.write_text("12 345 2\n12 346 1\n", encoding="utf-8")
-    assert read_full_qrels(rel) == {"12": {"345": 2, "346": 1}}
+    assert read_full_qrels(rel) == {"12": {"345": (2, 1), "346": (1, 2)}}
     rel.write_text("12 0 345 2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"en2de\.rel:1: expected 3 fields"):
         read_full_qrels(rel)

@@ -8,10 +8,7 @@ params file fails before any job, and the DVC push -> fresh clone -> pull round 
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
-import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -19,6 +16,9 @@ from pathlib import Path
 import pytest
 import pytrec_eval
 import yaml
+from scratch_project import copy_project
+from scratch_project import run as _run
+from scratch_project import snakemake as _snakemake
 
 from crossrank import layout
 from crossrank.contract import read_qrels, read_topics
@@ -29,34 +29,12 @@ pytestmark = pytest.mark.slow
 LANGUAGES = ["ar", "de", "en", "es", "fr", "ja", "ru", "zh"]
 ENCODERS = ["tiny", "tinycls"]
 RUNS = layout.run_names(["original", "translated"], ENCODERS)
-IGNORED = shutil.ignore_patterns(".venv", ".git", "data", "cache", "logs", ".snakemake", "results", "__pycache__", "*.egg-info", "tests")
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.pop("MLFLOW_TRACKING_URI", None)
-    env["HF_HUB_OFFLINE"] = "1"
-    return env
-
-
-def _run(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(args, cwd=cwd, env=_env(), capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
-    return result
-
-
-def _snakemake(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return _run([sys.executable, "-m", "snakemake", *args], cwd, check)
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory, tiny_bert: Path, project_root: Path) -> Path:
     """A copy of the project configured tiny (160 entities, two tiny encoders), after one full run."""
-    root = tmp_path_factory.mktemp("pipeline") / "project"
-    shutil.copytree(project_root, root, ignore=IGNORED)
-    (root / "results").mkdir()
+    root = copy_project(project_root, tmp_path_factory.mktemp("pipeline") / "project")
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["cldr"]["max_entities"] = 160
     base = {"model": str(tiny_bert), "max_length": 32, "batch_size": 16}

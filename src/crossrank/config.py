@@ -60,7 +60,28 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
     for dataset in config.get("datasets", []):
         if dataset not in config:
             problems.append(f"dataset {dataset!r} is listed in 'datasets' but has no '{dataset}:' settings block.")
+        else:
+            problems += _dataset_problems(dataset, config[dataset])
     return problems
+
+
+def _dataset_problems(dataset: str, params: dict[str, Any]) -> list[str]:
+    """Settings a released dataset's protocol rejects (unknown language, template, ...) and a missing release directory."""
+    from crossrank.protocols.registry import PROTOCOLS, dataset_settings
+
+    if dataset not in PROTOCOLS:
+        return []
+    try:
+        dataset_settings(dataset, params)
+    except ConfigError as error:
+        return [str(error).removeprefix("params.yaml ")]
+    if params.get("source", "local") == "local" and not Path(params["root"]).is_dir():
+        return [
+            f"'{dataset}.root': the release directory {params['root']!r} does not exist. Fix: download the release "
+            f"(README, 'The paper's datasets'), put or symlink it there, or set {dataset}.root; "
+            f"or set {dataset}.source: ir_datasets to download it."
+        ]
+    return []
 
 
 def _fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> None:

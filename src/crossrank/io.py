@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -80,6 +81,26 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise
 
 
+@contextlib.contextmanager
+def all_or_nothing(paths: Iterable[str | os.PathLike[str]]) -> Iterator[None]:
+    """Remove every one of ``paths`` if the block fails, so a step never leaves part of its outputs.
+
+    Each file is written atomically on its own; this makes the set of them atomic too: a job
+    that fails after writing three of its six outputs leaves none.
+    """
+    paths = [Path(p) for p in paths]
+    try:
+        yield
+    except BaseException:
+        for path in paths:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        raise
+
+
 def write_tsv(
     path: str | os.PathLike[str], rows: Sequence[Sequence[object]] | Iterator[Sequence[object]], header: Sequence[str] | None = None
 ) -> None:
@@ -112,6 +133,51 @@ def read_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, str]]:
                 raise InputError(
                     path, f"not valid UTF-8 ({error.reason} at byte {error.start}).", line=number, fix="re-encode the file as UTF-8."
                 ) from None
+
+
+def scan_keyed_tsv(
+    path: str | os.PathLike[str], columns: Sequence[str], wanted: Collection[str] | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line_number, fields)`` of a headerless TSV whose first column is an id, for wanted ids only.
+
+    Built for releases of millions of lines (mMARCO collections, Wikipedia dumps): a line whose
+    id is not in ``wanted`` is only checked for a tab and never decoded, so scanning costs little
+    more than reading the bytes and memory stays flat. Wanted lines are decoded (UTF-8) and must
+    have at least ``len(columns)`` fields; tabs beyond that belong to the last column (a text).
+    ``wanted=None`` yields every line.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "file not found.", fix="check the dataset directory and file templates in params.yaml.")
+    keys = None if wanted is None else {key.encode("utf-8") for key in wanted}
+    shape = "<TAB>".join(columns)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            key, tab, _ = raw.partition(b"\t")
+            if not tab:
+                if raw.strip():
+                    raise InputError(
+                        path, f"expected '{shape}', found no tab.", line=number, fix="re-download the file; it may be truncated."
+                    )
+                continue
+            if keys is not None and key not in keys:
+                continue
+            try:
+                line = raw.decode("utf-8").rstrip("\n").rstrip("\r")
+            except UnicodeDecodeError as error:
+                raise InputError(
+                    path, f"not valid UTF-8 ({error.reason} at byte {error.start}).", line=number, fix="re-encode the file as UTF-8."
+                ) from None
+            fields = line.split("\t", len(columns) - 1)
+            if len(fields) != len(columns):
+                raise InputError(
+                    path,
+                    f"expected {len(columns)} tab-separated fields '{shape}', found {len(fields)}.",
+                    line=number,
+                    fix="re-download the file.",
+                )
+            yield number, fields
 
 
 def read_tsv(path: str | os.PathLike[str], columns: Sequence[str], header: bool = False) -> Iterator[tuple[int, list[str]]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from types import TracebackType
 
 
 def log_to_file(path: str | os.PathLike[str]) -> logging.Logger:
@@ -14,4 +15,18 @@ def log_to_file(path: str | os.PathLike[str]) -> logging.Logger:
     sys.stderr = stream
     logging.basicConfig(level=logging.INFO, stream=stream, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     logging.captureWarnings(True)
+    sys.excepthook = _report
     return logging.getLogger("crossrank")
+
+
+def _report(kind: type[BaseException], error: BaseException, traceback: TracebackType | None) -> None:
+    """Bad input or configuration ends the job with its one-sentence message (log and console), not a traceback."""
+    from crossrank.config import ConfigError
+    from crossrank.io import InputError
+
+    if isinstance(error, InputError | ConfigError):
+        for stream in {sys.stderr, sys.__stderr__}:
+            if stream is not None:
+                print(f"Error: {error}", file=stream, flush=True)
+        return
+    sys.__excepthook__(kind, error, traceback)

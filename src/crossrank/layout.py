@@ -5,17 +5,28 @@ Snakemake rules, DVC stages (by directory) and tests all refer to these template
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 CONDITIONS = ("original", "translated")
+
+# Released datasets exported from ir_datasets (source: ir_datasets), in the release's own
+# layout, and the record of where every configured dataset's files came from.
+RAW_RELEASE = "data/raw/{dataset}"
+RAW_MANIFEST = "data/raw/{dataset}/manifest.tsv"
+RAW_SOURCES = "data/raw/sources.tsv"
 
 # Prepared and intermediate data, stage first ("data/<stage>/<dataset>/..."), so that each
 # DVC stage owns whole directories.
 DOCUMENTS = "data/{condition}/{dataset}/documents.tsv"
+# The evaluated topics again (same bytes as the contract's topics.tsv) under data/, where the
+# global embed stage can depend on every dataset's queries through one directory.
+QUERIES = "data/original/{dataset}/topics.tsv"
 ORACLE_ENGLISH = "data/original/{dataset}/oracle_en.tsv"
 PHRASE_PAIRS = "data/train/{dataset}/phrase_pairs.tsv"
 QUERY_DOCUMENTS = "data/train/{dataset}/query_documents.tsv"
 TRANSLATIONS = "data/translated/{dataset}/backends.tsv"
+# Which datasets have a translated condition, and from which backend (written even when none has).
+TRANSLATION_CONDITIONS = "data/translated/conditions.tsv"
 BM25_INDEX = "data/bm25/{dataset}/{condition}"
 EMBEDDING_CACHE = "cache/embeddings"
 DOC_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/documents.{condition}.npy"
@@ -39,7 +50,7 @@ MLFLOW_REPORT = "results/mlflow/reports/{dataset}.json"
 
 # DVC stages: the ones run per dataset, and the ones over all datasets at once.
 DATASET_STAGES = ("prepare", "retrieve", "evaluate")
-GLOBAL_STAGES = ("translate", "index", "embed", "metrics", "report", "track")
+GLOBAL_STAGES = ("download", "translate", "index", "embed", "metrics", "report", "track")
 
 
 def run_names(conditions: Iterable[str], encoders: Iterable[str]) -> list[str]:
@@ -57,30 +68,39 @@ def fill(template: str, **values: str) -> str:
     return template
 
 
-def stage_targets(stage: str, datasets: Iterable[str], conditions: Iterable[str], encoders: Iterable[str]) -> list[str]:
-    """The files a pipeline stage produces, over ``datasets`` (what DVC's stages ask Snakemake for)."""
-    datasets, conditions, encoders = list(datasets), list(conditions), list(encoders)
+def stage_targets(stage: str, datasets: Iterable[str], conditions: Mapping[str, Sequence[str]], encoders: Iterable[str]) -> list[str]:
+    """The files a pipeline stage produces, over ``datasets`` (what DVC's stages ask Snakemake for).
+
+    ``conditions`` maps each dataset to its document conditions (a dataset without a
+    translation backend has only ``original``).
+    """
+    datasets, encoders = list(datasets), list(encoders)
     targets: list[str] = []
     for dataset in datasets:
+        own = list(conditions[dataset])
         if stage == "prepare":
             targets += [fill(t, dataset=dataset) for t in (DOCS_TABLE, TOPICS, QRELS, STATISTICS)]
-        elif stage == "translate" and "translated" in conditions:
+        elif stage == "translate" and "translated" in own:
             targets += [fill(DOCUMENTS, dataset=dataset, condition="translated"), fill(TRANSLATIONS, dataset=dataset)]
         elif stage == "index":
-            targets += [fill(BM25_INDEX, dataset=dataset, condition=c) for c in conditions]
+            targets += [fill(BM25_INDEX, dataset=dataset, condition=c) for c in own]
         elif stage == "embed":
             for encoder in encoders:
                 targets.append(fill(QUERY_EMBEDDINGS, dataset=dataset, encoder=encoder))
-                targets += [fill(DOC_EMBEDDINGS, dataset=dataset, encoder=encoder, condition=c) for c in conditions]
+                targets += [fill(DOC_EMBEDDINGS, dataset=dataset, encoder=encoder, condition=c) for c in own]
         elif stage == "retrieve":
-            targets += [fill(RUN, dataset=dataset, run=r) for r in run_names(conditions, encoders)]
+            targets += [fill(RUN, dataset=dataset, run=r) for r in run_names(own, encoders)]
         elif stage == "evaluate":
-            targets += [fill(RUN_METRICS, dataset=dataset, run=r) for r in run_names(conditions, encoders)]
+            targets += [fill(RUN_METRICS, dataset=dataset, run=r) for r in run_names(own, encoders)]
         elif stage == "report":
             targets += [fill(FIGURE_BM25, dataset=dataset), fill(FIGURE_ENCODERS, dataset=dataset)]
         elif stage == "track":
-            targets += [fill(MLFLOW_LOGGED, dataset=dataset, run=r) for r in run_names(conditions, encoders)]
+            targets += [fill(MLFLOW_LOGGED, dataset=dataset, run=r) for r in run_names(own, encoders)]
             targets.append(fill(MLFLOW_REPORT, dataset=dataset))
+    if stage == "download":
+        targets.append(RAW_SOURCES)
+    if stage == "translate":
+        targets.append(TRANSLATION_CONDITIONS)
     if stage == "metrics":
         targets += [METRICS, METRICS_SUMMARY]
     if stage == "report":

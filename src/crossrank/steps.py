@@ -17,7 +17,8 @@ import numpy as np
 
 from crossrank import bm25, contract, evaluation, runs, translation
 from crossrank.contract import Document
-from crossrank.io import atomic_path, atomic_write, write_tsv
+from crossrank.datasets.prepared import QUERY_DOCUMENT_COLUMNS, PreparedDataset, check_prepared
+from crossrank.io import all_or_nothing, atomic_path, atomic_write, write_tsv
 
 log = logging.getLogger("crossrank")
 Paths = Mapping[str, str]
@@ -35,17 +36,85 @@ def prepare_cldr(settings: Mapping[str, Any], out: Paths) -> None:
         max_entities=settings["max_entities"],
     )
     log.info("cldr: %d documents, %d topics", len(bench.documents), len(bench.topics))
-    contract.write_documents(out["documents"], bench.documents)
-    contract.write_documents(out["oracle"], (Document(d.docid, "en", bench.oracle_english[d.docid]) for d in bench.documents))
-    write_tsv(out["phrase_pairs"], bench.phrase_pairs, header=("entity", "lang_a", "text_a", "lang_b", "text_b"))
-    write_tsv(out["query_documents"], bench.query_documents, header=("entity", "query_lang", "query", "doc_lang", "document"))
-    contract.write_docs_table(out["docs"], bench.documents)
-    contract.write_topics(out["topics"], bench.topics)
-    contract.write_qrels(out["qrels"], bench.qrels)
-    with atomic_write(out["statistics"]) as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("statistic", "key", "value"))
-        writer.writerows(bench.statistics)
+    prepared = PreparedDataset(
+        bench.documents,
+        bench.topics,
+        bench.qrels,
+        bench.statistics,
+        oracle_english=bench.oracle_english,
+        query_documents=bench.query_documents,
+        phrase_pairs=bench.phrase_pairs,
+    )
+    write_prepared(prepared, out, "cldr")
+
+
+def prepare_release(dataset: str, params: Mapping[str, Any], out: Paths) -> None:
+    """Prepare a released dataset (CLIRMatrix, mMARCO, Large-Scale) by the paper's protocol and write it."""
+    from crossrank.protocols.registry import PROTOCOLS, dataset_settings
+
+    settings = dataset_settings(dataset, params)
+    log.info("%s: reading the release in %s", dataset, settings.root)
+    write_prepared(PROTOCOLS[dataset].prepare(settings), out, f"{dataset} release in {settings.root}")
+
+
+def download_release(dataset: str, params: Mapping[str, Any], out_manifest: str) -> None:
+    """Export a dataset from ir_datasets into its release layout next to ``out_manifest``, which lists the files."""
+    from crossrank.release_export import export_release
+
+    root = Path(out_manifest).parent
+    rows = export_release(dataset, params, root)
+    write_tsv(
+        out_manifest,
+        ((name, dataset_id, (root / name).stat().st_size) for name, dataset_id in rows),
+        header=("file", "ir_datasets_id", "bytes"),
+    )
+
+
+def record_sources(settings: Mapping[str, Mapping[str, Any]], out_sources: str) -> None:
+    """Write where each configured dataset's files came from: generated, a local release, or ir_datasets."""
+    from importlib.metadata import version
+
+    from crossrank.protocols.registry import release_files, release_root
+
+    rows = []
+    for dataset, params in settings.items():
+        if dataset == "cldr":
+            rows.append((dataset, "generated", f"Unicode CLDR via babel {version('babel')}", 0, 0))
+            continue
+        files = [Path(f) for f in release_files(dataset, params)]
+        source = params.get("source", "local")
+        location = release_root(dataset, params) + (f" (ir_datasets {version('ir-datasets')})" if source == "ir_datasets" else "")
+        rows.append((dataset, source, location, len(files), sum(f.stat().st_size for f in files)))
+    write_tsv(out_sources, rows, header=("dataset", "source", "location", "files", "bytes"))
+
+
+def write_prepared(prepared: PreparedDataset, out: Paths, source: str) -> None:
+    """Check a prepared dataset, then write all of its files or none of them.
+
+    ``out`` names the files: ``documents``, ``queries``, ``docs``, ``topics``, ``qrels``,
+    ``statistics``, ``query_documents``, and ``oracle`` / ``phrase_pairs`` where the dataset has them.
+    """
+    check_prepared(prepared, source)
+    if ("oracle" in out) != (prepared.oracle_english is not None) or ("phrase_pairs" in out) != (prepared.phrase_pairs is not None):
+        raise ValueError(f"{source}: the outputs {sorted(out)} do not match what the dataset provides")
+    with all_or_nothing(out.values()):
+        contract.write_documents(out["documents"], prepared.documents)
+        if prepared.oracle_english is not None:
+            oracle = prepared.oracle_english
+            contract.write_documents(out["oracle"], (Document(d.docid, "en", oracle[d.docid]) for d in prepared.documents))
+        if prepared.phrase_pairs is not None:
+            write_tsv(out["phrase_pairs"], prepared.phrase_pairs, header=("id", "lang_a", "text_a", "lang_b", "text_b"))
+        write_tsv(out["query_documents"], prepared.query_documents, header=QUERY_DOCUMENT_COLUMNS)
+        contract.write_docs_table(out["docs"], prepared.documents)
+        contract.write_topics(out["topics"], prepared.topics)
+        contract.write_topics(out["queries"], prepared.topics)
+        contract.write_qrels(out["qrels"], prepared.qrels)
+        with atomic_write(out["statistics"]) as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(("statistic", "key", "value"))
+            writer.writerows(prepared.statistics)
+    counts = len(prepared.documents), len(prepared.topics), len(prepared.query_documents)
+    log.info("wrote %d documents, %d topics, %d training pairs", *counts)
 
 
 def translate(documents_path: str, backend: str, oracle_path: str | None, out_documents: str, out_provenance: str) -> None:
@@ -57,6 +126,12 @@ def translate(documents_path: str, backend: str, oracle_path: str | None, out_do
     write_tsv(
         out_provenance, ((t.document.docid, t.source_lang, t.backend) for t in translated), header=("docid", "source_lang", "backend")
     )
+
+
+def record_conditions(conditions: Mapping[str, Sequence[str]], backends: Mapping[str, str], out: str) -> None:
+    """Write each dataset's document conditions and the backend of its translated condition."""
+    rows = [(dataset, ",".join(own), backends[dataset] if "translated" in own else "-") for dataset, own in conditions.items()]
+    write_tsv(out, rows, header=("dataset", "conditions", "translation_backend"))
 
 
 def _bm25_settings(settings: Mapping[str, Any]) -> tuple[bm25.Bm25Settings, Any]:
@@ -186,14 +261,19 @@ def figures(
     metrics_path: str,
     dataset: str,
     metric: str,
-    languages: Sequence[str],
+    query_languages: Sequence[str],
+    doc_languages: Sequence[str],
     conditions: Sequence[str],
     encoders: Sequence[str],
     pairs: Sequence[str],
     out_bm25: str,
     out_encoders: str,
 ) -> None:
-    """Figure 3 (BM25 heatmaps per condition) and Figure 4 (encoders) of ``metric`` for one dataset."""
+    """Figure 3 (BM25 heatmaps per condition) and Figure 4 (encoders) of ``metric`` for one dataset.
+
+    Highlighted ``pairs`` the dataset does not have (e.g. ar-ru in Large-Scale, whose queries
+    are English) are left out of its figure.
+    """
     from crossrank.report.figures import grouped_bars, heatmaps
 
     metrics = evaluation.read_metrics([metrics_path])
@@ -201,9 +281,11 @@ def figures(
     if metric not in set(metrics["metric"]):
         raise ValueError(f"{metrics_path} has no {metric!r} rows for {dataset!r}; add it to evaluation.metrics")
     titles = [f"BM25, {c} documents" for c in conditions]
-    heatmaps(metrics, [f"bm25.{c}" for c in conditions], titles, languages, out_bm25, metric=metric)
+    heatmaps(metrics, [f"bm25.{c}" for c in conditions], titles, query_languages, doc_languages, out_bm25, metric=metric)
+    present = set(metrics["query_lang"] + "-" + metrics["doc_lang"])
     title = f"Dense encoders on {dataset}: {metric}"
-    grouped_bars(metrics, [f"dense.{e}" for e in encoders], conditions, pairs, out_encoders, title=title, metric=metric)
+    shown = [pair for pair in pairs if pair in present]
+    grouped_bars(metrics, [f"dense.{e}" for e in encoders], conditions, shown, out_encoders, title=title, metric=metric)
 
 
 def _log_and_mark(

@@ -9,9 +9,10 @@ if _src not in sys.path:
 from crossrank.environment import share_source_path
 
 share_source_path(_src)
-from crossrank import layout
+from crossrank import catalog, layout
 from crossrank.config import validate_params
 from crossrank.layout import fill
+from crossrank.protocols.registry import release_files
 from crossrank.tracking import resolve_tracking_uri
 
 validate_params(
@@ -19,7 +20,9 @@ validate_params(
 )
 
 DATASETS = config["datasets"]
-CONDITIONS = config["conditions"]
+CONDITIONS = {
+    dataset: catalog.dataset_conditions(config, dataset) for dataset in DATASETS
+}
 ENCODERS = sorted(config["encoders"])
 
 
@@ -39,14 +42,50 @@ def mlflow_settings():
     }
 
 
-def run_names():
+def run_names(dataset):
     """Every retrieval run of a dataset."""
-    return layout.run_names(CONDITIONS, ENCODERS)
+    return layout.run_names(CONDITIONS[dataset], ENCODERS)
 
 
-def dataset_languages(dataset):
-    """Languages of a dataset, in its configured order."""
-    return config[dataset]["languages"]
+def query_languages(wildcards):
+    """Languages of a dataset's queries (Large-Scale: English only)."""
+    return catalog.query_languages(config, wildcards.dataset)
+
+
+def doc_languages(wildcards):
+    """Languages of a dataset's document pool."""
+    return catalog.document_languages(config, wildcards.dataset)
+
+
+def dataset_conditions(wildcards):
+    """Document conditions of a dataset (translated only with a translation backend)."""
+    return CONDITIONS[wildcards.dataset]
+
+
+def protocol_settings(dataset):
+    """A dataset's settings block without the translation backend (which does not change the prepared data)."""
+    return {k: v for k, v in config[dataset].items() if k != "translation"}
+
+
+def release_input(dataset):
+    """Input function: the release files a dataset's prepare step reads (or its download manifest)."""
+
+    def files(wildcards):
+        if config[dataset].get("source") == "ir_datasets":
+            return [fill(layout.RAW_MANIFEST, dataset=dataset)]
+        return release_files(dataset, config[dataset])
+
+    return files
+
+
+def sources_input():
+    """Every configured released dataset's release files or download manifest."""
+    return [
+        path
+        for dataset in DATASETS
+        if dataset != "cldr"
+        for path in release_input(dataset)(None)
+    ]
 
 
 def oracle_input(wildcards):
@@ -81,9 +120,9 @@ def embedding_inputs(kind):
         return [
             fill(layout.DOCUMENTS, dataset=d, condition=c)
             for d in DATASETS
-            for c in CONDITIONS
+            for c in CONDITIONS[d]
         ]
-    return [fill(layout.TOPICS, dataset=d) for d in DATASETS]
+    return [fill(layout.QUERIES, dataset=d) for d in DATASETS]
 
 
 def embedding_outputs(kind):
@@ -92,7 +131,7 @@ def embedding_outputs(kind):
         return [
             fill(layout.DOC_EMBEDDINGS, dataset=d, condition=c)
             for d in DATASETS
-            for c in CONDITIONS
+            for c in CONDITIONS[d]
         ]
     return [fill(layout.QUERY_EMBEDDINGS, dataset=d) for d in DATASETS]
 
@@ -113,5 +152,5 @@ def all_run_metrics():
     return [
         fill(layout.RUN_METRICS, dataset=dataset, run=run)
         for dataset in DATASETS
-        for run in run_names()
+        for run in run_names(dataset)
     ]

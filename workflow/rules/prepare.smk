@@ -4,6 +4,7 @@
 rule prepare_cldr:
     output:
         documents=fill(layout.DOCUMENTS, dataset="cldr", condition="original"),
+        queries=fill(layout.QUERIES, dataset="cldr"),
         oracle=fill(layout.ORACLE_ENGLISH, dataset="cldr"),
         phrase_pairs=fill(layout.PHRASE_PAIRS, dataset="cldr"),
         query_documents=fill(layout.QUERY_DOCUMENTS, dataset="cldr"),
@@ -20,6 +21,111 @@ rule prepare_cldr:
     resources:
         mem_mb=1000,
     params:
-        settings={k: v for k, v in config["cldr"].items() if k != "translation"},
+        settings=protocol_settings("cldr"),
     script:
         "../scripts/prepare_cldr.py"
+
+
+# The released datasets share one rule body: a protocol reads the release and writes the same files.
+rule prepare_clirmatrix:
+    input:
+        release=release_input("clirmatrix"),
+    output:
+        documents=fill(layout.DOCUMENTS, dataset="clirmatrix", condition="original"),
+        queries=fill(layout.QUERIES, dataset="clirmatrix"),
+        query_documents=fill(layout.QUERY_DOCUMENTS, dataset="clirmatrix"),
+        docs=fill(layout.DOCS_TABLE, dataset="clirmatrix"),
+        topics=fill(layout.TOPICS, dataset="clirmatrix"),
+        qrels=fill(layout.QRELS, dataset="clirmatrix"),
+        statistics=fill(layout.STATISTICS, dataset="clirmatrix"),
+    log:
+        "logs/prepare/clirmatrix.log",
+    benchmark:
+        "logs/prepare/clirmatrix.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=8000,
+    params:
+        dataset="clirmatrix",
+        settings=protocol_settings("clirmatrix"),
+    script:
+        "../scripts/prepare_release.py"
+
+
+use rule prepare_clirmatrix as prepare_largescale with:
+    input:
+        release=release_input("largescale"),
+    output:
+        documents=fill(layout.DOCUMENTS, dataset="largescale", condition="original"),
+        queries=fill(layout.QUERIES, dataset="largescale"),
+        query_documents=fill(layout.QUERY_DOCUMENTS, dataset="largescale"),
+        docs=fill(layout.DOCS_TABLE, dataset="largescale"),
+        topics=fill(layout.TOPICS, dataset="largescale"),
+        qrels=fill(layout.QRELS, dataset="largescale"),
+        statistics=fill(layout.STATISTICS, dataset="largescale"),
+    log:
+        "logs/prepare/largescale.log",
+    benchmark:
+        "logs/prepare/largescale.benchmark.tsv"
+    params:
+        dataset="largescale",
+        settings=protocol_settings("largescale"),
+
+
+use rule prepare_clirmatrix as prepare_mmarco with:
+    input:
+        release=release_input("mmarco"),
+    output:
+        documents=fill(layout.DOCUMENTS, dataset="mmarco", condition="original"),
+        queries=fill(layout.QUERIES, dataset="mmarco"),
+        oracle=fill(layout.ORACLE_ENGLISH, dataset="mmarco"),
+        query_documents=fill(layout.QUERY_DOCUMENTS, dataset="mmarco"),
+        docs=fill(layout.DOCS_TABLE, dataset="mmarco"),
+        topics=fill(layout.TOPICS, dataset="mmarco"),
+        qrels=fill(layout.QRELS, dataset="mmarco"),
+        statistics=fill(layout.STATISTICS, dataset="mmarco"),
+    log:
+        "logs/prepare/mmarco.log",
+    benchmark:
+        "logs/prepare/mmarco.benchmark.tsv"
+    params:
+        dataset="mmarco",
+        settings=protocol_settings("mmarco"),
+
+
+# ir_datasets -> data/raw/{dataset} in the release's own layout (source: ir_datasets), once.
+rule download_release:
+    output:
+        manifest=layout.RAW_MANIFEST,
+    log:
+        "logs/download/{dataset}.log",
+    benchmark:
+        "logs/download/{dataset}.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=4000,
+    params:
+        settings=lambda wildcards: protocol_settings(wildcards.dataset),
+    script:
+        "../scripts/download_release.py"
+
+
+rule record_sources:
+    input:
+        sources_input(),
+    output:
+        sources=layout.RAW_SOURCES,
+    log:
+        "logs/download/sources.log",
+    benchmark:
+        "logs/download/sources.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=500,
+    params:
+        settings={dataset: protocol_settings(dataset) for dataset in DATASETS},
+    script:
+        "../scripts/record_sources.py"

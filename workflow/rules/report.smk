@@ -37,8 +37,9 @@ rule figures:
         mem_mb=1000,
     params:
         metric=config["report"]["metric"],
-        languages=lambda wildcards: dataset_languages(wildcards.dataset),
-        conditions=CONDITIONS,
+        query_languages=query_languages,
+        doc_languages=doc_languages,
+        conditions=dataset_conditions,
         encoders=ENCODERS,
         pairs=config["report"]["highlight_pairs"],
     script:

@@ -20,3 +20,21 @@ rule translate:
         backend=lambda wildcards: config[wildcards.dataset]["translation"],
     script:
         "../scripts/translate.py"
+
+
+rule record_conditions:
+    output:
+        conditions=layout.TRANSLATION_CONDITIONS,
+    log:
+        "logs/translate/conditions.log",
+    benchmark:
+        "logs/translate/conditions.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=500,
+    params:
+        conditions=CONDITIONS,
+        backends={dataset: config[dataset]["translation"] for dataset in DATASETS},
+    script:
+        "../scripts/record_conditions.py"

@@ -17,7 +17,7 @@ import os
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
-from crossrank.io import InputError, read_lines
+from crossrank.io import InputError, read_lines, scan_keyed_tsv
 
 log = logging.getLogger(__name__)
 MAX_LABEL = 6
@@ -61,17 +61,12 @@ def read_queries(path: str | os.PathLike[str]) -> Iterator[ClirMatrixQuery]:
 
 def read_documents(path: str | os.PathLike[str], wanted: Collection[str] | None = None) -> dict[str, str]:
     """``{doc_id: text}`` of one ``DOCS/{lang}.tsv.gz`` file, streamed; only ``wanted`` ids if given."""
-    documents: dict[str, str] = {}
-    for number, line in read_lines(path):
-        line = line.rstrip("\n").rstrip("\r")
-        if not line:
-            continue
-        docid, tab, text = line.partition("\t")
-        if not tab:
-            raise InputError(path, "expected 'doc_id<TAB>text'.", line=number, fix="re-download the document file.")
-        if wanted is None or docid in wanted:
-            documents[docid] = " ".join(text.split())
-    return documents
+    return {docid: " ".join(text.split()) for _, (docid, text) in scan_keyed_tsv(path, ("doc_id", "text"), wanted)}
+
+
+def present_ids(path: str | os.PathLike[str], wanted: Collection[str]) -> set[str]:
+    """Which of ``wanted`` a document file holds (a cheap first pass: texts are not kept)."""
+    return {docid for _, (docid, _text) in scan_keyed_tsv(path, ("doc_id", "text"), wanted)}
 
 
 def restrict_to_corpus(queries: list[ClirMatrixQuery], corpus: Mapping[str, object], source: str) -> tuple[list[ClirMatrixQuery], int]:

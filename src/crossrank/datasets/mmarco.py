@@ -2,17 +2,18 @@
 
 Per language: ``collections/{language}_collection.tsv`` (``pid<TAB>passage``) and
 ``queries/{split}/{language}_queries.{split}.tsv`` (``qid<TAB>text``); qrels are shared by all
-languages (TREC ``qid 0 pid rel``). Passage and query ids are the same in every language, so a
-cross-language pair is a join on id. Collections hold 8.8M passages per language: they are
-only ever streamed, keeping just the ids asked for.
+languages (TREC ``qid 0 pid rel``, MS MARCO's own files). Passage and query ids are the same in
+every language, so a cross-language pair is a join on id. Collections hold 8.8M passages per
+language: they are only ever streamed, keeping just the ids asked for. ir_datasets names the
+languages ``mmarco/v2/{code}`` with Dutch as ``dt``; English is MS MARCO itself.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 
-from crossrank.io import InputError, read_lines
+from crossrank.io import InputError, read_trec_rows, scan_keyed_tsv
 
 # ISO 639-1 code -> the language name mMARCO uses in its file names.
 LANGUAGE_NAMES = {
@@ -41,25 +42,22 @@ def language_name(code: str) -> str:
         raise ValueError(f"mMARCO has no language {code!r}; it has {sorted(LANGUAGE_NAMES)}") from None
 
 
-def iter_id_text(path: str | os.PathLike[str]) -> Iterator[tuple[str, str]]:
-    """Stream ``(id, text)`` rows of a two-column mMARCO TSV (collection or queries)."""
-    for number, line in read_lines(path):
-        line = line.rstrip("\n").rstrip("\r")
-        if not line:
-            continue
-        key, tab, text = line.partition("\t")
-        if not tab or not key:
-            raise InputError(path, "expected 'id<TAB>text'.", line=number, fix="re-download the file; mMARCO TSVs have two columns.")
-        yield key, " ".join(text.split())
-
-
 def read_subset(path: str | os.PathLike[str], wanted: Collection[str]) -> dict[str, str]:
-    """``{id: text}`` for the ``wanted`` ids only, streaming the file (memory grows with ``wanted``)."""
-    wanted = set(wanted)
-    found: dict[str, str] = {}
-    for key, text in iter_id_text(path):
-        if key in wanted:
-            found[key] = text
-            if len(found) == len(wanted):
-                break
-    return found
+    """``{id: text}`` for the ``wanted`` ids of a collection or queries file, streamed.
+
+    Only wanted lines are decoded, so memory grows with ``wanted``, not with the file (8.8M
+    passages per language).
+    """
+    return {key: " ".join(text.split()) for _, (key, text) in scan_keyed_tsv(path, ("id", "text"), wanted)}
+
+
+def read_judgments(path: str | os.PathLike[str]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Shared TREC qrels (``qid 0 pid rel``) as ``{qid: {pid: (label, line)}}``; lines name the source of later errors."""
+    judgments: dict[str, dict[str, tuple[int, int]]] = {}
+    for number, fields in read_trec_rows(path, "qid 0 pid rel"):
+        try:
+            label = int(fields[3])
+        except ValueError:
+            raise InputError(path, f"relevance {fields[3]!r} is not an integer.", line=number, fix="re-download the qrels file.") from None
+        judgments.setdefault(fields[0], {})[fields[2]] = (label, number)
+    return judgments

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
-from crossrank.io import InputError, read_trec_rows, read_tsv
+from crossrank.io import InputError, read_trec_rows, read_tsv, scan_keyed_tsv
 
 RELEVANCE_LEVELS = (0, 1, 2)
 
@@ -54,18 +54,21 @@ def read_split(path: str | os.PathLike[str], doc_prefix: str = "d") -> Iterator[
         yield current
 
 
-def read_full_table(path: str | os.PathLike[str]) -> Iterator[tuple[str, str, str]]:
-    """Stream ``(id, title, text)`` rows of ``wiki_en.queries`` or ``wiki_{code}.documents``."""
-    for _number, fields in read_tsv(path, ("id", "title", "text")):
+def read_full_table(path: str | os.PathLike[str], wanted: Collection[str] | None = None) -> Iterator[tuple[str, str, str]]:
+    """Stream ``(id, title, text)`` rows of ``wiki_en.queries`` or ``wiki_{code}.documents``; only ``wanted`` ids if given."""
+    for _number, fields in scan_keyed_tsv(path, ("id", "title", "text"), wanted):
         yield fields[0], fields[1], " ".join(fields[2].split())
 
 
-def read_full_qrels(path: str | os.PathLike[str]) -> dict[str, dict[str, int]]:
-    """``en2{code}.rel`` (``qid docid rel``, no iteration column) as qrels."""
-    qrels: dict[str, dict[str, int]] = {}
+def read_full_qrels(path: str | os.PathLike[str]) -> dict[str, dict[str, tuple[int, int]]]:
+    """``en2{code}.rel`` (``qid docid rel``, no iteration column) as ``{qid: {docid: (rel, line)}}``."""
+    qrels: dict[str, dict[str, tuple[int, int]]] = {}
     for number, fields in read_trec_rows(path, "qid docid rel"):
         try:
-            qrels.setdefault(fields[0], {})[fields[1]] = int(fields[2])
+            rel = int(fields[2])
         except ValueError:
             raise InputError(path, f"relevance {fields[2]!r} is not an integer.", line=number) from None
+        if rel not in RELEVANCE_LEVELS:
+            raise InputError(path, f"relevance {rel} is not one of {RELEVANCE_LEVELS}.", line=number)
+        qrels.setdefault(fields[0], {})[fields[1]] = (rel, number)
     return qrels

@@ -16,14 +16,18 @@ from crossrank.evaluation import MACRO
 from crossrank.io import atomic_path
 
 
-def pair_matrix(metrics: pd.DataFrame, run: str, metric: str, languages: Sequence[str]) -> np.ndarray:
+def pair_matrix(
+    metrics: pd.DataFrame, run: str, metric: str, query_languages: Sequence[str], doc_languages: Sequence[str] | None = None
+) -> np.ndarray:
     """``metric`` of ``run`` as a query-language x document-language matrix (NaN where absent)."""
+    doc_languages = query_languages if doc_languages is None else doc_languages
     rows = metrics[(metrics["run"] == run) & (metrics["metric"] == metric) & (metrics["query_lang"] != MACRO)]
-    matrix = np.full((len(languages), len(languages)), np.nan)
-    index = {lang: i for i, lang in enumerate(languages)}
+    matrix = np.full((len(query_languages), len(doc_languages)), np.nan)
+    row_of = {lang: i for i, lang in enumerate(query_languages)}
+    column_of = {lang: j for j, lang in enumerate(doc_languages)}
     for q, d, v in rows[["query_lang", "doc_lang", "value"]].itertuples(index=False):
-        if q in index and d in index:
-            matrix[index[q], index[d]] = v
+        if q in row_of and d in column_of:
+            matrix[row_of[q], column_of[d]] = v
     return matrix
 
 
@@ -31,29 +35,39 @@ def heatmaps(
     metrics: pd.DataFrame,
     runs: Sequence[str],
     titles: Sequence[str],
-    languages: Sequence[str],
+    query_languages: Sequence[str],
+    doc_languages: Sequence[str],
     path: str | os.PathLike[str],
     metric: str = "recall@100",
 ) -> None:
-    """One heatmap per run, query languages as rows and document languages as columns, in %."""
-    fig, axes = plt.subplots(1, len(runs), figsize=(5.2 * len(runs), 4.6), squeeze=False)
+    """One heatmap per run, query languages as rows and document languages as columns, in %.
+
+    Panels stack vertically when there are more document languages than fit side by side
+    (Large-Scale: one English row against 25 document languages).
+    """
+    rows, columns = len(query_languages), len(doc_languages)
+    cell = 0.55
+    wide = columns > 16
+    grid = (len(runs), 1) if wide else (1, len(runs))
+    panel = (max(4.0, cell * columns + 1.5), max(1.6, cell * rows + 1.4))
+    size = (panel[0], panel[1] * len(runs)) if wide else (panel[0] * len(runs), panel[1])
+    fig, axes = plt.subplots(*grid, figsize=size, squeeze=False, layout="constrained")
     image = None
-    for ax, run, title in zip(axes[0], runs, titles, strict=True):
-        matrix = pair_matrix(metrics, run, metric, languages) * 100
+    for ax, run, title in zip(axes.flat, runs, titles, strict=True):
+        matrix = pair_matrix(metrics, run, metric, query_languages, doc_languages) * 100
         image = ax.imshow(np.ma.masked_invalid(matrix), cmap="viridis", vmin=0, vmax=100)
         ax.set_facecolor("#d9d9d9")
-        for i in range(len(languages)):
-            for j in range(len(languages)):
+        for i in range(rows):
+            for j in range(columns):
                 if not np.isnan(matrix[i, j]):
-                    ax.text(
-                        j, i, f"{matrix[i, j]:.0f}", ha="center", va="center", fontsize=8, color="white" if matrix[i, j] < 60 else "black"
-                    )
-        ax.set_xticks(range(len(languages)), [lang.upper() for lang in languages])
-        ax.set_yticks(range(len(languages)), [lang.upper() for lang in languages])
+                    color = "white" if matrix[i, j] < 60 else "black"
+                    ax.text(j, i, f"{matrix[i, j]:.0f}", ha="center", va="center", fontsize=8, color=color)
+        ax.set_xticks(range(columns), [lang.upper() for lang in doc_languages])
+        ax.set_yticks(range(rows), [lang.upper() for lang in query_languages])
         ax.set_xlabel("document language")
         ax.set_ylabel("query language")
         ax.set_title(title)
-    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.85, label=f"{metric} (%)")
+    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.85, label=f"{metric} (%)")
     _save(fig, path)
 
 

@@ -1,0 +1,182 @@
+"""Tiny releases of CLIRMatrix, mMARCO and Large-Scale CLIR, written in the exact released formats.
+
+Texts are real multilingual strings from CLDR (country names and the cldr benchmark's rendered
+documents), so BM25 and an encoder have something to find. Each writer plants the pitfalls of
+its release (see FORMATS.md): CLIRMatrix label-0 judgments, judged ids missing from the
+document files and page ids repeated across languages; mMARCO's shared ids and Dutch files;
+Large-Scale's id-less lines and Simple English. Writers return facts the tests assert on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crossrank.datasets.cldr import Entity, load_entities, render_document
+
+
+def countries(languages: list[str], count: int) -> tuple[list[Entity], dict[str, Entity]]:
+    """The first ``count`` countries (two-letter CLDR territories) named in every language, and all entities by id."""
+    locales = sorted({"en" if lang == "simple" else lang for lang in [*languages, "en"]})
+    entities = load_entities(locales, ["territory", "language", "currency"])
+    by_id = {e.entity_id: e for e in entities}
+    chosen = [e for e in entities if e.kind == "territory" and len(e.code) == 2 and e.code.isalpha() and e.related]
+    return chosen[:count], by_id
+
+
+def document_text(entity: Entity, lang: str, by_id: dict[str, Entity]) -> str:
+    """A one-line document about ``entity`` in ``lang`` (``simple`` is written in English)."""
+    return render_document(entity, "en" if lang == "simple" else lang, by_id)
+
+
+def _write_gz_lines(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write("".join(line + "\n" for line in lines))
+
+
+def _write_lines(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+@dataclass
+class ClirMatrixFacts:
+    """What the CLIRMatrix fixture planted."""
+
+    languages: list[str]
+    test_queries: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # eligible source ids per pair
+    missing_judged: dict[tuple[str, str], int] = field(default_factory=dict)  # judged ids absent from DOCS
+    short_pair: tuple[str, str] = ("", "")
+
+
+CLIRMATRIX_MISSING_ID = "999999"
+
+
+def write_clirmatrix(root: Path, languages: list[str], test_per_pair: int = 12, train_per_pair: int = 10) -> ClirMatrixFacts:
+    """MULTI-8 layout: ``MULTI-8/{q}/{q}.{d}.{split}.jl.gz`` and ``DOCS/{lang}.tsv.gz``.
+
+    Entity i has page id ``100 + (i * 7 + offset(lang)) % n`` in each language, so the same id
+    names different entities in different languages. Per pair: the last query of the test split
+    judges only a missing document (not eligible), and the pair (languages[-1], languages[0])
+    has three queries fewer than the others.
+    """
+    entities, by_id = countries(languages, test_per_pair + train_per_pair + 4)
+    n = len(entities)
+    page = {lang: {e.entity_id: str(100 + (i * 7 + k) % n) for i, e in enumerate(entities)} for k, lang in enumerate(languages)}
+    facts = ClirMatrixFacts(list(languages), short_pair=(languages[-1], languages[0]))
+    for lang in languages:
+        lines = [f"{page[lang][e.entity_id]}\t{document_text(e, lang, by_id)}" for e in entities]
+        _write_gz_lines(root / "DOCS" / f"{lang}.tsv.gz", lines)
+    splits = {"test1": entities[:test_per_pair], "train": entities[test_per_pair : test_per_pair + train_per_pair]}
+    for q in languages:
+        for d in languages:
+            if q == d:
+                continue
+            for split, members in splits.items():
+                if split == "test1" and (q, d) == facts.short_pair:
+                    members = members[3:]
+                lines = []
+                for i, entity in enumerate(members):
+                    src_id = str(5000 + entities.index(entity))
+                    neighbour = entities[(entities.index(entity) + 1) % n]
+                    results = [[page[d][entity.entity_id], 6], [page[d][neighbour.entity_id], 2], [CLIRMATRIX_MISSING_ID, 1]]
+                    results += [[page[d][entities[(entities.index(entity) + j) % n].entity_id], 0] for j in (5, 9)]
+                    if split == "test1" and i == len(members) - 1:
+                        results = [[CLIRMATRIX_MISSING_ID, 6], [page[d][neighbour.entity_id], 0]]
+                    record = {"src_id": src_id, "src_query": entity.names[q], "tgt_results": results}
+                    lines.append(json.dumps(record, ensure_ascii=False))
+                    if split == "test1" and i < len(members) - 1:
+                        facts.test_queries.setdefault((q, d), []).append(src_id)
+                if split == "test1":
+                    facts.missing_judged[(q, d)] = len(members)
+                _write_gz_lines(root / "MULTI-8" / q / f"{q}.{d}.{split}.jl.gz", lines)
+    return facts
+
+
+MMARCO_NAMES = {"de": "german", "en": "english", "nl": "dutch", "zh": "chinese", "fr": "french"}
+
+
+@dataclass
+class MmarcoFacts:
+    """What the mMARCO fixture planted."""
+
+    languages: list[str]
+    dev_queries: list[str]
+    dev_passages: list[str]
+    leaking_train_query: str
+    shared_passage_queries: tuple[str, str]
+
+
+def write_mmarco(root: Path, languages: list[str], dev_queries: int = 16, train_queries: int = 12) -> MmarcoFacts:
+    """v2 layout: ``collections/{language}_collection.tsv``, ``queries/{split}/{language}_queries.{split}.tsv``, shared qrels.
+
+    Query ``2000 + i`` asks for country i, whose passage is ``7000 + i`` in every language. Two
+    dev queries share a passage, one dev query has two relevant passages, and one training
+    query's passage is in the dev pool (it must be dropped). Collections hold extra passages
+    that nobody judged.
+    """
+    entities, by_id = countries(languages, dev_queries + train_queries + 6)
+    files = sorted({*languages, "en"})
+    for lang in files:
+        passages = [f"{7000 + i}\t{document_text(e, lang, by_id)}" for i, e in enumerate(entities)]
+        _write_lines(root / "collections" / f"{MMARCO_NAMES[lang]}_collection.tsv", passages)
+        for split, members in (("dev", range(dev_queries)), ("train", range(dev_queries, dev_queries + train_queries))):
+            lines = [f"{2000 + i}\t{entities[i].names['en' if lang == 'en' else lang]}?" for i in members]
+            _write_lines(root / "queries" / split / f"{MMARCO_NAMES[lang]}_queries.{split}.tsv", lines)
+    dev = [f"{2000 + i}\t0\t{7000 + i}\t1" for i in range(dev_queries)]
+    dev[1] = f"2001\t0\t{7000}\t1"  # query 2001 shares passage 7000 with query 2000
+    dev.append(f"2002\t0\t{7000 + dev_queries + train_queries + 1}\t1")  # query 2002 has two relevant passages
+    _write_lines(root / "qrels.dev.small.tsv", dev)
+    train = [f"{2000 + i}\t0\t{7000 + i}\t1" for i in range(dev_queries, dev_queries + train_queries)]
+    train[0] = f"{2000 + dev_queries}\t0\t7003\t1"  # its passage is evaluated: must not become training material
+    _write_lines(root / "qrels.train.tsv", train)
+    passages = sorted({line.split("\t")[2] for line in dev})
+    return MmarcoFacts(list(languages), [str(2000 + i) for i in range(dev_queries)], passages, str(2000 + dev_queries), ("2000", "2001"))
+
+
+LARGESCALE_DIRECTORIES = {"de": "german", "ja": "japanese", "simple": "simple_english", "fr": "french"}
+
+
+def write_largescale_split(root: Path, languages: list[str], test_per_language: int = 12, train_per_language: int = 8) -> list[str]:
+    """Split release: ``data_en_{lang}/{test1,train}.txt`` lines ``rel<TAB>query<TAB>document``.
+
+    Each query (an English sentence about a country) has its article (rel 2), a linked article
+    (rel 1) and two negatives (rel 0), consecutive as in the release. Returns the test queries.
+    """
+    entities, by_id = countries(languages, test_per_language + train_per_language + 4)
+    n = len(entities)
+    queries = []
+    for lang in languages:
+        for split, members in (
+            ("test1", range(test_per_language)),
+            ("train", range(test_per_language, test_per_language + train_per_language)),
+        ):
+            lines = []
+            for i in members:
+                query = f"{entities[i].names['en']} is a country."
+                for j, rel in ((0, 2), (1, 1), (4, 0), (7, 0)):
+                    lines.append(f"{rel}\t{query}\t{document_text(entities[(i + j) % n], lang, by_id)}")
+                if split == "test1" and lang == languages[0]:
+                    queries.append(query)
+            _write_lines(root / f"data_en_{lang}" / f"{split}.txt", lines)
+    return queries
+
+
+def write_largescale_full(root: Path, languages: list[str], queries: int = 14) -> None:
+    """Full release: ``wiki-clir/english/wiki_en.queries``, ``wiki-clir/{dir}/wiki_{lang}.documents``, ``en2{lang}.rel``."""
+    entities, by_id = countries(languages, queries + 4)
+    rows = [f"{300 + i}\t{e.names['en']}\t{e.names['en']} is a country." for i, e in enumerate(entities[:queries])]
+    _write_lines(root / "wiki-clir" / "english" / "wiki_en.queries", rows)
+    for k, lang in enumerate(languages):
+        directory = root / "wiki-clir" / LARGESCALE_DIRECTORIES[lang]
+        ids = {e.entity_id: str(40 + (i + k) % len(entities)) for i, e in enumerate(entities)}  # page ids repeat across languages
+        _write_lines(
+            directory / f"wiki_{lang}.documents",
+            [f"{ids[e.entity_id]}\t{e.names.get(lang, e.names['en'])}\t{document_text(e, lang, by_id)}" for e in entities],
+        )
+        rel = [f"{300 + i}\t{ids[e.entity_id]}\t2" for i, e in enumerate(entities[:queries])]
+        rel += [f"{300 + i}\t{ids[entities[i + 1].entity_id]}\t1" for i in range(0, queries, 3)]
+        _write_lines(directory / f"en2{lang}.rel", rel)
