@@ -55,17 +55,21 @@ def _clean(text: str) -> str:
 
 
 def _write_once(root: Path, name: str, lines: Callable[[], Iterable[str]]) -> bool:
-    """Write ``lines()`` to ``root/name`` (gzip for ``.gz``) unless it exists; return whether it was written."""
-    path = root / name
-    if path.exists():
-        log.info("%s exists; kept (delete it to download again)", path)
+    """Write ``lines()`` to ``root/name`` unless it exists; return whether it was written."""
+    if (root / name).exists():
+        log.info("%s exists; kept (delete it to download again)", root / name)
         return False
+    _write(root / name, lines)
+    return True
+
+
+def _write(path: Path, lines: Callable[[], Iterable[str]]) -> None:
+    """Write ``lines()`` to ``path`` atomically (gzip for ``.gz``)."""
     with atomic_path(path) as tmp:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(tmp, "wt", encoding="utf-8", newline="") as handle:
             for line in lines():
                 handle.write(line + "\n")
-    return True
 
 
 def _id_text_lines(load: Loader, dataset_id: str, kind: str) -> Iterator[str]:
@@ -150,9 +154,11 @@ def _largescale(settings: LargeScaleSettings, load: Loader) -> list[tuple[str, s
         _write_once(settings.root, documents, partial(_wikiclir_documents, dataset))
         _write_once(settings.root, qrels, partial(_qrels_lines, load, dataset_id, 3))
         rows += [(documents, dataset_id), (qrels, dataset_id)]
-    ordered = sorted(queries.values(), key=lambda q: q.query_id)
-    _write_once(
-        settings.root, settings.queries_file, lambda: (f"{_clean(q.query_id)}\t{_clean(q.title)}\t{_clean(q.first_sent)}" for q in ordered)
-    )
+    # One English queries file serves every language: rewritten whenever the union changes, so
+    # adding a language to a finished download brings the queries only that language judges.
+    path = settings.root / settings.queries_file
+    lines = [f"{_clean(q.query_id)}\t{_clean(q.title)}\t{_clean(q.first_sent)}" for q in sorted(queries.values(), key=lambda q: q.query_id)]
+    if not path.exists() or path.read_text(encoding="utf-8").splitlines() != lines:
+        _write(path, lambda: lines)
     rows.append((settings.queries_file, f"wikiclir/* ({QUERY_LANGUAGE} queries of every language)"))
     return rows
