@@ -61,7 +61,7 @@ print(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": peak, "rows
 
 def _passages_pool(rng: random.Random, size: int = 4096) -> list[str]:
     words = [f"w{i}" for i in range(30_000)]
-    return [" ".join(rng.choices(words, k=rng.randint(45, 80))) for _ in range(size)]
+    return [" ".join(rng.choices(words, k=rng.randint(38, 68))) for _ in range(size)]
 
 
 def _write_lines(path: Path, count: int, line) -> None:
@@ -123,7 +123,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         root = Path(tmp) / "mmarco"
         seconds = generate(root, languages, args.passages, args.distinct_files, args.seed)
-        size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
+        size = sum({f.stat().st_ino: f.stat().st_size for f in root.rglob("*") if f.is_file()}.values())
         collection = root / "collections" / "english_collection.tsv"
         print(
             f"generated {len(languages)} languages x {args.passages:,} passages ({collection.stat().st_size / 1e9:.2f} GB each, "

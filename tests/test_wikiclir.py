@@ -27,7 +27,7 @@ def test_split_release_groups_lines_by_query_with_stable_ids(tmp_path):
     assert [q.qid for q in read_split(path)] == [q.qid for q in queries]
 
 
-@pytest.mark.parametrize(("line", "message"), [("3\tq\td", "not one of"), ("x\tq\td", "not an integer"), ("2\tq", "found 2 fields")])
+@pytest.mark.parametrize(("line", "message"), [("3\tq\td", "not one of"), ("x\tq\td", "not an integer"), ("2\tq", "found 2")])
 def test_bad_split_lines_name_file_and_line(tmp_path, line, message):
     path = tmp_path / "dev.txt"
     path.write_text("2\tq\td\n" + line + "\n", encoding="utf-8")

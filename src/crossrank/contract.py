@@ -11,7 +11,7 @@ Document texts live outside the contract, in ``documents.{condition}.tsv`` files
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from crossrank.io import InputError, atomic_write, read_trec_rows, read_tsv, write_tsv
@@ -93,13 +93,28 @@ def write_qrels(path: str | os.PathLike[str], qrels: Mapping[str, Mapping[str, i
                 handle.write(f"{qid} 0 {docid} {int(qrels[qid][docid])}\n")
 
 
+def read_judgments(
+    path: str | os.PathLike[str], layout: str = "qid 0 docid rel", levels: Collection[int] | None = None
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Whitespace-separated qrels as ``{qid: {docid: (label, line)}}``; the line numbers let later errors cite the source.
+
+    ``layout`` names the columns: TREC's ``qid 0 docid rel`` or a release's ``qid docid rel``;
+    ``levels`` restricts the accepted labels.
+    """
+    columns = layout.split()
+    judgments: dict[str, dict[str, tuple[int, int]]] = {}
+    for number, fields in read_trec_rows(path, layout):
+        record = dict(zip(columns, fields, strict=True))
+        try:
+            label = int(record["rel"])
+        except ValueError:
+            raise InputError(path, f"relevance {record['rel']!r} is not an integer.", line=number, fix="check the qrels file.") from None
+        if levels is not None and label not in levels:
+            raise InputError(path, f"relevance {label} is not one of {tuple(levels)}.", line=number, fix="check the qrels file.")
+        judgments.setdefault(record["qid"], {})[record["docid"]] = (label, number)
+    return judgments
+
+
 def read_qrels(path: str | os.PathLike[str]) -> Qrels:
     """Read TREC qrels (whitespace-separated ``qid iter docid rel``)."""
-    qrels: Qrels = {}
-    for number, fields in read_trec_rows(path, "qid 0 docid rel"):
-        try:
-            rel = int(fields[3])
-        except ValueError:
-            raise InputError(path, f"relevance {fields[3]!r} is not an integer.", line=number) from None
-        qrels.setdefault(fields[0], {})[fields[2]] = rel
-    return qrels
+    return {qid: {docid: label for docid, (label, _) in judged.items()} for qid, judged in read_judgments(path).items()}

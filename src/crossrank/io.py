@@ -171,12 +171,7 @@ def scan_keyed_tsv(
                 ) from None
             fields = line.split("\t", len(columns) - 1)
             if len(fields) != len(columns):
-                raise InputError(
-                    path,
-                    f"expected {len(columns)} tab-separated fields '{shape}', found {len(fields)}.",
-                    line=number,
-                    fix="re-download the file.",
-                )
+                raise _field_count_error(path, columns, len(fields), number, "re-download the file.")
             yield number, fields
 
 
@@ -200,13 +195,12 @@ def read_tsv(path: str | os.PathLike[str], columns: Sequence[str], header: bool 
         if not line:
             continue
         if len(fields) != len(columns):
-            raise InputError(
-                path,
-                f"expected {len(columns)} tab-separated fields ({', '.join(columns)}), found {len(fields)} fields.",
-                line=number,
-                fix="remove stray tabs or newlines inside fields.",
-            )
+            raise _field_count_error(path, columns, len(fields), number, "remove stray tabs or newlines inside fields.")
         yield number, fields
+
+
+def _field_count_error(path: Path, columns: Sequence[str], found: int, line: int, fix: str) -> InputError:
+    return InputError(path, f"expected {len(columns)} tab-separated fields '{'<TAB>'.join(columns)}', found {found}.", line=line, fix=fix)
 
 
 def read_trec_rows(path: str | os.PathLike[str], layout: str) -> Iterator[tuple[int, list[str]]]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Collection
 
-from crossrank.io import InputError, read_trec_rows, scan_keyed_tsv
+from crossrank import contract
+from crossrank.io import scan_keyed_tsv
 
 # ISO 639-1 code -> the language name mMARCO uses in its file names.
 LANGUAGE_NAMES = {
@@ -53,11 +54,4 @@ def read_subset(path: str | os.PathLike[str], wanted: Collection[str]) -> dict[s
 
 def read_judgments(path: str | os.PathLike[str]) -> dict[str, dict[str, tuple[int, int]]]:
     """Shared TREC qrels (``qid 0 pid rel``) as ``{qid: {pid: (label, line)}}``; lines name the source of later errors."""
-    judgments: dict[str, dict[str, tuple[int, int]]] = {}
-    for number, fields in read_trec_rows(path, "qid 0 pid rel"):
-        try:
-            label = int(fields[3])
-        except ValueError:
-            raise InputError(path, f"relevance {fields[3]!r} is not an integer.", line=number, fix="re-download the qrels file.") from None
-        judgments.setdefault(fields[0], {})[fields[2]] = (label, number)
-    return judgments
+    return contract.read_judgments(path)

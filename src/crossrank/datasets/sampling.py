@@ -23,12 +23,22 @@ def seeded_rng(seed: int, *scope: str) -> random.Random:
     return random.Random(":".join([str(seed), *scope]))
 
 
+class Candidates(tuple):
+    """Ids sorted and de-duplicated once, for drawing many samples from the same large set (training queries)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, ids: Iterable[str]) -> Candidates:
+        return ids if isinstance(ids, Candidates) else cls(sorted(set(ids)))
+
+
 def sample_ids(ids: Iterable[str], size: int, rng: random.Random) -> list[str]:
     """A uniform sample of ``size`` ids (all of them when ``size`` is 0 or exceeds the candidates), sorted."""
-    candidates = sorted(set(ids))
+    candidates = Candidates.of(ids)
     if size and size < len(candidates):
         return sorted(rng.sample(candidates, size))
-    return candidates
+    return list(candidates)
 
 
 def assign_evenly(groups: Sequence[Sequence[str]], languages: Sequence[str], rng: random.Random) -> dict[str, str]:
@@ -59,7 +69,7 @@ class PairSampler:
 
     def draw(self, query_lang: str, doc_lang: str, ids: Iterable[str]) -> list[str]:
         """Sample the queries of one pair; warn when fewer exist than requested."""
-        candidates = sorted(set(ids))
+        candidates = Candidates.of(ids)
         pair = f"{query_lang}-{doc_lang}"
         sample = sample_ids(candidates, self.requested, seeded_rng(self.seed, self.label, query_lang, doc_lang))
         self.available[pair], self.drawn[pair] = len(candidates), len(sample)

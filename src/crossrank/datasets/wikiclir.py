@@ -15,7 +15,8 @@ import os
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
-from crossrank.io import InputError, read_trec_rows, read_tsv, scan_keyed_tsv
+from crossrank import contract
+from crossrank.io import InputError, read_tsv, scan_keyed_tsv
 
 RELEVANCE_LEVELS = (0, 1, 2)
 
@@ -62,13 +63,4 @@ def read_full_table(path: str | os.PathLike[str], wanted: Collection[str] | None
 
 def read_full_qrels(path: str | os.PathLike[str]) -> dict[str, dict[str, tuple[int, int]]]:
     """``en2{code}.rel`` (``qid docid rel``, no iteration column) as ``{qid: {docid: (rel, line)}}``."""
-    qrels: dict[str, dict[str, tuple[int, int]]] = {}
-    for number, fields in read_trec_rows(path, "qid docid rel"):
-        try:
-            rel = int(fields[2])
-        except ValueError:
-            raise InputError(path, f"relevance {fields[2]!r} is not an integer.", line=number) from None
-        if rel not in RELEVANCE_LEVELS:
-            raise InputError(path, f"relevance {rel} is not one of {RELEVANCE_LEVELS}.", line=number)
-        qrels.setdefault(fields[0], {})[fields[1]] = (rel, number)
-    return qrels
+    return contract.read_judgments(path, "qid docid rel", RELEVANCE_LEVELS)

@@ -24,7 +24,6 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
@@ -33,7 +32,7 @@ from crossrank.contract import Document, Topic
 from crossrank.datasets import clirmatrix
 from crossrank.datasets.prepared import PreparedDataset, Statistic, TrainingPair, pool_statistics
 from crossrank.datasets.sampling import PairSampler
-from crossrank.protocols.settings import check_languages, check_template
+from crossrank.protocols.settings import ReleaseSettings, check_languages, check_template
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ PAPER_STATISTICS: list[Statistic] = [
 
 
 @dataclass(frozen=True)
-class ClirMatrixSettings:
+class ClirMatrixSettings(ReleaseSettings):
     """The ``clirmatrix`` block of ``params.yaml`` with the release directory resolved."""
 
     root: Path
@@ -76,14 +75,6 @@ class ClirMatrixSettings:
     train_queries_per_pair: int = 1000
     pool: str = "top"
     seed: int = 2025
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any], root: str | Path) -> ClirMatrixSettings:
-        """Build from ``params['clirmatrix']``; keys only the workflow reads (source, translation) are ignored."""
-        fields = set(cls.__dataclass_fields__) - {"root"}
-        settings = cls(root=Path(root), **{k: (tuple(v) if k == "languages" else v) for k, v in params.items() if k in fields})
-        settings.check()
-        return settings
 
     def check(self) -> None:
         """Raise ConfigError for an unknown collection, language, pool or file template."""

@@ -23,7 +23,6 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
@@ -33,7 +32,7 @@ from crossrank.datasets import wikiclir
 from crossrank.datasets.prepared import PreparedDataset, Statistic, TrainingPair, pool_statistics
 from crossrank.datasets.sampling import PairSampler
 from crossrank.io import InputError
-from crossrank.protocols.settings import check_languages, check_template
+from crossrank.protocols.settings import ReleaseSettings, check_languages, check_template
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ PAPER_STATISTICS: list[Statistic] = [("paper", "test_queries_per_pair", 1000)]
 
 
 @dataclass(frozen=True)
-class LargeScaleSettings:
+class LargeScaleSettings(ReleaseSettings):
     """The ``largescale`` block of ``params.yaml`` with the release directory resolved."""
 
     root: Path
@@ -87,14 +86,6 @@ class LargeScaleSettings:
     queries_per_pair: int = 1000
     train_queries_per_pair: int = 1000
     seed: int = 2025
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any], root: str | Path) -> LargeScaleSettings:
-        """Build from ``params['largescale']``; keys only the workflow reads (source, translation) are ignored."""
-        fields = set(cls.__dataclass_fields__) - {"root"}
-        settings = cls(root=Path(root), **{k: (tuple(v) if k == "languages" else v) for k, v in params.items() if k in fields})
-        settings.check()
-        return settings
 
     def check(self) -> None:
         """Raise ConfigError for an unknown release or language, or a malformed file template."""

@@ -23,7 +23,6 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
@@ -31,9 +30,9 @@ from crossrank.config import ConfigError
 from crossrank.contract import Document, Topic
 from crossrank.datasets import mmarco
 from crossrank.datasets.prepared import PreparedDataset, Statistic, TrainingPair, pool_statistics
-from crossrank.datasets.sampling import PairSampler, assign_evenly, seeded_rng
+from crossrank.datasets.sampling import Candidates, PairSampler, assign_evenly, seeded_rng
 from crossrank.io import InputError
-from crossrank.protocols.settings import check_languages, check_template
+from crossrank.protocols.settings import ReleaseSettings, check_languages, check_template
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +46,7 @@ PAPER_STATISTICS: list[Statistic] = [
 
 
 @dataclass(frozen=True)
-class MmarcoSettings:
+class MmarcoSettings(ReleaseSettings):
     """The ``mmarco`` block of ``params.yaml`` with the release directory resolved."""
 
     root: Path
@@ -61,14 +60,6 @@ class MmarcoSettings:
     queries_per_pair: int = 0
     train_queries_per_pair: int = 1000
     seed: int = 2025
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any], root: str | Path) -> MmarcoSettings:
-        """Build from ``params['mmarco']``; keys only the workflow reads (source, translation) are ignored."""
-        fields = set(cls.__dataclass_fields__) - {"root"}
-        settings = cls(root=Path(root), **{k: (tuple(v) if k == "languages" else v) for k, v in params.items() if k in fields})
-        settings.check()
-        return settings
 
     def check(self) -> None:
         """Raise ConfigError for an unknown language or a malformed file template."""
@@ -223,7 +214,8 @@ def _draw_training(settings: MmarcoSettings, pool: set[str]) -> tuple[list[tuple
     eligible = {qid: pids[0] for qid, pids in positives.items() if pids and not set(pids) & pool}
     leaking = sum(1 for pids in positives.values() if set(pids) & pool)
     sampler = PairSampler("mmarco", settings.seed, settings.train_queries_per_pair, label="train_queries")
-    pairs = [(q, d, qid, eligible[qid]) for q in settings.languages for d in settings.languages for qid in sampler.draw(q, d, eligible)]
+    candidates = Candidates.of(eligible)
+    pairs = [(q, d, qid, eligible[qid]) for q in settings.languages for d in settings.languages for qid in sampler.draw(q, d, candidates)]
     return pairs, [*sampler.statistics(), ("training", "dropped_document_in_pool", leaking)]
 
 

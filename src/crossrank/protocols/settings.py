@@ -1,11 +1,30 @@
-"""Checks on the settings blocks of the released datasets, shared by their protocols."""
+"""The settings blocks of the released datasets: how they are built from params.yaml and checked."""
 
 from __future__ import annotations
 
 import string
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Self
 
 from crossrank.config import ConfigError
+
+
+class ReleaseSettings:
+    """Base of the protocols' frozen dataclasses: a ``root`` directory plus one field per params key."""
+
+    def check(self) -> None:
+        """Raise ConfigError for settings the protocol cannot use."""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], root: str | Path) -> Self:
+        """Build from the dataset's ``params.yaml`` block and validate; keys the protocol does not read
+        (``source``, ``root``, ``translation``) are ignored."""
+        fields = set(cls.__dataclass_fields__) - {"root"}  # type: ignore[attr-defined]
+        values = {key: (tuple(value) if key == "languages" else value) for key, value in params.items() if key in fields}
+        settings = cls(root=Path(root), **values)  # type: ignore[call-arg]
+        settings.check()
+        return settings
 
 
 def check_languages(dataset: str, languages: Sequence[str], known: Collection[str], key: str = "languages") -> None:
