@@ -72,6 +72,10 @@ def test_stemming_uses_the_texts_own_language(analyzer: Analyzer) -> None:
     assert analyzer.tokens("Häuser", "en") == ["häuser"]
 
 
+def test_simple_english_is_stemmed_as_english(analyzer: Analyzer) -> None:
+    assert analyzer.tokens("running villages", "simple") == ["run", "villag"]
+
+
 def test_region_suffix_of_language_code_is_ignored(analyzer: Analyzer) -> None:
     assert analyzer.tokens("running", "en-US") == ["run"]
     assert analyzer.tokens("Häuser", "de_AT") == ["haus"]

@@ -45,6 +45,7 @@ SNOWBALL_ALGORITHMS = {
     "pt": "portuguese",
     "ro": "romanian",
     "ru": "russian",
+    "simple": "english",  # Simple English Wikipedia (Large-Scale CLIR)
     "sv": "swedish",
     "tr": "turkish",
 }

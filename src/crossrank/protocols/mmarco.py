@@ -180,7 +180,7 @@ def prepare(settings: MmarcoSettings) -> PreparedDataset:
             for qid in sampler.draw(q, d, by_doc_lang[d]):
                 tid = topic_id(q, d, qid)
                 topics.append(Topic(tid, q, d, query_texts[q][qid]))
-                qrels[tid] = {pid: 1 for pid in relevant[qid]}
+                qrels[tid] = {pid: judgments[qid][pid][0] for pid in relevant[qid]}
 
     pool = sorted(language_of, key=lambda pid: (settings.languages.index(language_of[pid]), pid))
     documents = [Document(pid, language_of[pid], passages[language_of[pid]][pid]) for pid in pool]
