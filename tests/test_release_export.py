@@ -25,7 +25,7 @@ from releases import LARGESCALE_DIRECTORIES, write_clirmatrix, write_largescale_
 from crossrank.config import ConfigError
 from crossrank.datasets import clirmatrix, mmarco, wikiclir
 from crossrank.datasets.prepared import PreparedDataset
-from crossrank.io import scan_keyed_tsv
+from crossrank.io import InputError, scan_keyed_tsv
 from crossrank.protocols.registry import PROTOCOLS
 from crossrank.release_export import export_release
 
@@ -439,3 +439,19 @@ def test_adding_a_largescale_language_completes_the_queries_file(fixture_release
     exported = {line.split("\t")[0] for line in text_lines(tmp_path / "wiki-clir" / "english" / "wiki_en.queries")}
     assert exported == {q.query_id for data in datasets.values() for q in data.queries}
     release.prepare(tmp_path)
+
+
+def test_a_failed_download_is_one_sentence_naming_the_id_and_the_fix(release: Release, tmp_path: Path):
+    """ir_datasets raises network errors deep inside its iterators; the step reports which id failed and what to do."""
+
+    class Offline(FakeDataset):
+        def _iter(self, kind: str, items: tuple[Any, ...] | None) -> Iterator[Any]:
+            raise ConnectionError("Name or service not known")
+
+    offline = FakeLoad({dataset_id: Offline(dataset_id) for dataset_id in release.datasets})
+    with pytest.raises(
+        InputError, match=rf"ir_datasets could not provide {release.dataset} while reading '[^']+': ConnectionError"
+    ) as info:
+        release.export(tmp_path, offline)
+    assert f"{release.dataset}.source: local" in str(info.value)
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]  # nothing half-written

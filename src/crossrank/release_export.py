@@ -21,7 +21,7 @@ from typing import Any
 from tqdm import tqdm
 
 from crossrank.config import ConfigError
-from crossrank.io import atomic_path
+from crossrank.io import InputError, atomic_path
 from crossrank.protocols.clirmatrix import ClirMatrixSettings
 from crossrank.protocols.largescale import QUERY_LANGUAGE, LargeScaleSettings
 from crossrank.protocols.mmarco import MmarcoSettings
@@ -46,7 +46,23 @@ def export_release(dataset: str, params: Mapping[str, Any], target: str | Path, 
         "mmarco": _mmarco,
         "largescale": _largescale,
     }
-    return exporters[dataset](settings, load)
+    requested: list[str] = []
+
+    def tracked(dataset_id: str) -> Any:
+        requested.append(dataset_id)
+        return load(dataset_id)
+
+    try:
+        return exporters[dataset](settings, tracked)
+    except (ConfigError, InputError):
+        raise
+    except Exception as error:  # network, a dataset host that moved, a corrupt download: one sentence, not a traceback
+        where = f" while reading {requested[-1]!r}" if requested else ""
+        raise InputError(
+            target,
+            f"ir_datasets could not provide {dataset}{where}: {type(error).__name__}: {error}",
+            fix=f"check network access (ir_datasets logs the URL it tried), or download the release and set {dataset}.source: local.",
+        ) from error
 
 
 def _clean(text: str) -> str:
