@@ -32,6 +32,11 @@ def test_reads_released_query_lines_with_graded_labels(tmp_path):
     assert queries[1].qid == "17" and queries[1].text == "Helsinki"
 
 
+def test_whitespace_inside_a_query_becomes_single_spaces(tmp_path):
+    path = _write_gz(tmp_path / "de.en.test1.jl.gz", [_query("1", "Geographie\tder\nSchweiz ", [["7", 6]])])
+    assert next(read_queries(path)).text == "Geographie der Schweiz"
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [

@@ -205,9 +205,17 @@ def test_paper_overlay_validates_once_the_releases_exist(params: dict[str, Any],
     for dataset in ("clirmatrix", "mmarco", "largescale"):
         (tmp_path / "datasets" / dataset).mkdir(parents=True)
     monkeypatch.chdir(tmp_path)  # release roots are relative to the project directory
-    merged = {**params, **{key: ({**params[key], **value} if isinstance(value, dict) else value) for key, value in overlay.items()}}
+    merged = _merged(params, overlay)  # as snakemake --configfiles merges them
     validate_params(merged, SCHEMA)
     assert merged["datasets"] == ["clirmatrix", "mmarco", "largescale"]
+    assert merged["encoders"]["minilm"]["max_length"] == 512 and merged["encoders"]["minilm"]["model"].startswith("package:")
+
+
+def _merged(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in overlay.items():
+        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
 
 
 def test_a_listed_dataset_without_its_release_directory_says_where_to_put_it(params: dict[str, Any], tmp_path: Path) -> None:
@@ -243,3 +251,25 @@ def test_ir_datasets_source_needs_no_local_directory(params: dict[str, Any]) -> 
     params["mmarco"]["source"] = "ir_datasets"
     params["mmarco"]["root"] = "/nonexistent"
     validate_params(params, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "settings", "message"),
+    [
+        ("largescale", {"release": "split"}, r"ir_datasets serves the full release only"),
+        ("mmarco", {"split": "test"}, r"split must be 'dev'"),
+        ("mmarco", {"qrels": "my.tsv"}, r"'mmarco\.qrels'.*must be named one of"),
+    ],
+)
+def test_what_ir_datasets_cannot_serve_stops_before_any_job(params: dict[str, Any], dataset, settings, message) -> None:
+    params["datasets"] = [dataset]
+    params[dataset].update(source="ir_datasets", **settings)
+    assert re.search(message, _error(params))
+
+
+def test_a_dataset_left_without_conditions_is_named(params: dict[str, Any], tmp_path: Path) -> None:
+    params["datasets"] = ["cldr", "clirmatrix"]
+    params["clirmatrix"]["root"] = str(tmp_path)
+    params["conditions"] = ["translated"]
+    message = _error(params)
+    assert "dataset 'clirmatrix' has no translation backend" in message and "add 'original' to conditions" in message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 from pathlib import Path
 
@@ -164,3 +165,22 @@ def test_malformed_document_row_names_file_and_line(tmp_path):
         handle.write("a row without its tab\n")
     with pytest.raises(InputError, match=r"de\.tsv\.gz:\d+: expected 'doc_id<TAB>text', found no tab"):
         prepare(_settings(tmp_path))
+
+
+def test_a_query_evaluated_in_one_pair_is_not_trained_on_in_another(tmp_path):
+    """If a release shares queries between the splits of different pairs, the test query must not become training material."""
+    write_clirmatrix(tmp_path, LANGUAGES)
+    evaluated = prepare(_settings(tmp_path, train_queries_per_pair=0))
+    topic = next(t for t in evaluated.topics if (t.query_lang, t.doc_lang) == ("en", "de"))
+    source_id = topic.qid.rsplit("-", 1)[1]
+    train_file = tmp_path / "MULTI-8/en/en.ja.train.jl.gz"
+    with gzip.open(train_file, "rt", encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    record = json.loads(lines[0])  # a training query whose document is nowhere in the pool, renamed as the evaluated query
+    lines.append(json.dumps({**record, "src_id": source_id, "src_query": topic.text}, ensure_ascii=False))
+    with gzip.open(train_file, "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    prepared = prepare(_settings(tmp_path, train_queries_per_pair=100))
+    assert topic in prepared.topics
+    assert not [row for row in prepared.query_documents if row[1] == "en" and row[2] == topic.text]
+    assert _stat(prepared, "training", "dropped_query_evaluated") == 1

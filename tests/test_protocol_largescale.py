@@ -121,3 +121,15 @@ def test_raw_files_per_release(split_root, full_root):
 def test_bad_settings_name_the_key(split_root, overrides, message):
     with pytest.raises(ConfigError, match=message):
         _settings(split_root, **overrides)
+
+
+def test_split_release_keeps_queries_with_repeated_text_apart(tmp_path):
+    write_largescale_split(tmp_path, LANGUAGES)
+    path = tmp_path / "data_en_de" / "test1.txt"
+    first = path.read_text().splitlines()[0].split("\t")[1]
+    path.write_text(path.read_text() + f"2\t{first}\tEin ganz anderer Artikel.\n0\t{first}\tNoch ein Artikel.\n")
+    prepared = prepare(_settings(tmp_path, queries_per_pair=0, train_queries_per_pair=0))
+    same = [t for t in prepared.topics if t.doc_lang == "de" and t.text == first]
+    assert len(same) == 2 and len({t.qid for t in same}) == 2
+    assert [len(prepared.qrels[t.qid]) for t in same] == [4, 2]  # neither query's judgments overwrite the other's
+    assert ("repeated_query_texts", "de", 1) in prepared.statistics

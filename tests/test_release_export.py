@@ -256,7 +256,9 @@ def test_exported_release_prepares_like_the_release_itself(release: Release, tmp
     target = tmp_path / release.dataset
     rows = release.export(target, release.loader())
     assert sorted(name for name, _ in rows) == sorted(release.files)
-    assert sorted(snapshot(target)) == sorted(release.files), "exactly the protocol's files, no temporary leftovers"
+    exported = {name: dataset_id for name, dataset_id in (line.split("\t") for line in text_lines(target / ".exported.tsv"))}
+    assert exported == dict(rows), "every file is recorded with the id it came from"
+    assert sorted(snapshot(target)) == sorted([*release.files, ".exported.tsv"]), "exactly the protocol's files, no temporary leftovers"
     assert_same_prepared(release.prepare(target), release.direct)
 
 
@@ -455,3 +457,29 @@ def test_a_failed_download_is_one_sentence_naming_the_id_and_the_fix(release: Re
         release.export(tmp_path, offline)
     assert f"{release.dataset}.source: local" in str(info.value)
     assert not [path for path in tmp_path.rglob("*") if path.is_file()]  # nothing half-written
+
+
+def test_a_changed_setting_downloads_again_what_it_changes(fixture_releases: dict[str, Release], tmp_path: Path):
+    """The same file name from another ir_datasets id (here: another CLIRMatrix collection) is not a finished file."""
+    release = fixture_releases["clirmatrix"]
+    release.export(tmp_path, release.loader())
+    renamed = {dataset_id.replace("/multi8/", "/bi139-base/"): data for dataset_id, data in release.datasets.items()}
+    load = FakeLoad(renamed)
+    rows = release.export(tmp_path, load, params={**release.params, "collection": "bi139-base"})
+    pair_ids = {dataset_id for _, dataset_id in rows if "/bi139-base/" in dataset_id}
+    assert pair_ids and pair_ids <= set(load.requested)  # every pair file fetched again from its new id
+    assert not [i for i in load.requested if i.count("/") == 1]  # the documents did not change: kept
+    recorded = dict(line.split("\t") for line in text_lines(tmp_path / ".exported.tsv"))
+    assert {recorded[name] for name, dataset_id in rows} == {dataset_id for _, dataset_id in rows}
+
+
+def test_mmarco_qrels_come_from_the_subset_their_file_names(fixture_releases: dict[str, Release], tmp_path: Path):
+    release = fixture_releases["mmarco"]
+    dev, small = release.datasets["msmarco-passage/dev"], release.datasets["msmarco-passage/dev/small"]
+    datasets = {**release.datasets, "msmarco-passage/dev": FakeDataset("msmarco-passage/dev", queries=dev.queries, qrels=small.qrels)}
+    load = FakeLoad(datasets)
+    release.export(tmp_path, load, params={**release.params, "qrels": "qrels.dev.tsv", "train_queries_per_pair": 0})
+    assert "msmarco-passage/dev" in load.requested and "msmarco-passage/dev/small" not in load.requested
+    assert text_lines(tmp_path / "qrels.dev.tsv") == text_lines(release.root / "qrels.dev.small.tsv")
+    with pytest.raises(ConfigError, match=r"'mmarco\.qrels'.*must be named one of"):
+        release.export(tmp_path / "other", FakeLoad(datasets), params={**release.params, "qrels": "my-qrels.tsv"})

@@ -27,6 +27,23 @@ def test_split_release_groups_lines_by_query_with_stable_ids(tmp_path):
     assert [q.qid for q in read_split(path)] == [q.qid for q in queries]
 
 
+def test_repeated_query_texts_stay_distinct_queries(tmp_path):
+    path = tmp_path / "test1.txt"
+    path.write_text(
+        "2\tis a commune in France.\tAbc ist eine Gemeinde.\n"
+        "0\tis a commune in France.\tEin anderer Artikel.\n"
+        "2\tis a commune in France.\tXyz ist eine Gemeinde.\n"  # adjacent: a second linked article is a second query
+        "2\tFinland is a country.\tFinnland ist ein Staat.\n"
+        "2\tis a commune in France.\tUvw ist eine Gemeinde.\n",  # the same text again later
+        encoding="utf-8",
+    )
+    queries = list(read_split(path))
+    base = text_id("q", "is a commune in France.")
+    assert [q.qid for q in queries] == [base, f"{base}-2", text_id("q", "Finland is a country."), f"{base}-3"]
+    assert [len(q.documents) for q in queries] == [2, 1, 1, 1]
+    assert [q.repeats_a_text for q in queries] == [False, True, False, True]
+
+
 @pytest.mark.parametrize(("line", "message"), [("3\tq\td", "not one of"), ("x\tq\td", "not an integer"), ("2\tq", "found 2")])
 def test_bad_split_lines_name_file_and_line(tmp_path, line, message):
     path = tmp_path / "dev.txt"

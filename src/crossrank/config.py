@@ -14,6 +14,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from crossrank.catalog import dataset_conditions
+
 
 class ConfigError(ValueError):
     """params.yaml does not match its schema."""
@@ -62,17 +64,25 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
             problems.append(f"dataset {dataset!r} is listed in 'datasets' but has no '{dataset}:' settings block.")
         else:
             problems += _dataset_problems(dataset, config[dataset])
+            if config.get("conditions") and not dataset_conditions(config, dataset):
+                problems.append(
+                    f"dataset {dataset!r} has no translation backend ('{dataset}.translation: none'), so conditions "
+                    f"{config['conditions']} leave it nothing to run. Fix: add 'original' to conditions, or drop {dataset!r} from datasets."
+                )
     return problems
 
 
 def _dataset_problems(dataset: str, params: dict[str, Any]) -> list[str]:
     """Settings a released dataset's protocol rejects (unknown language, template, ...) and a missing release directory."""
     from crossrank.protocols.registry import PROTOCOLS, dataset_settings
+    from crossrank.release_export import check_exportable
 
     if dataset not in PROTOCOLS:
         return []
     try:
-        dataset_settings(dataset, params)
+        settings = dataset_settings(dataset, params)
+        if params.get("source") == "ir_datasets":
+            check_exportable(dataset, settings)
     except ConfigError as error:
         return [str(error).removeprefix("params.yaml ")]
     if params.get("source", "local") == "local" and not Path(params["root"]).is_dir():

@@ -12,6 +12,7 @@ import gzip
 import os
 import shutil
 import tempfile
+import zlib
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
@@ -116,23 +117,43 @@ def write_tsv(
             handle.write("\t".join(fields) + "\n")
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _raw_lines(path: Path, fix: str) -> Iterator[tuple[int, bytes]]:
+    """``(line_number, bytes)`` of a file, gunzipped when it is gzip (by its magic bytes, not its name).
+
+    A missing, unreadable or truncated file and a leading UTF-8 byte-order mark are handled
+    here, so every reader reports them as one InputError.
+    """
+    if not path.is_file():
+        raise InputError(path, "file not found." if not path.exists() else "is not a file.", fix=fix)
+    number = 0
+    try:
+        with open(path, "rb") as probe:
+            compressed = probe.read(2) == GZIP_MAGIC
+        with (gzip.open if compressed else open)(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                yield number, (raw[len(UTF8_BOM) :] if number == 1 and raw.startswith(UTF8_BOM) else raw)
+    except (OSError, EOFError, zlib.error) as error:
+        message = f"cannot be read after line {number} ({type(error).__name__}: {error})."
+        raise InputError(path, message, fix="re-download it; it is damaged or truncated.") from None
+
+
 def read_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, str]]:
-    """``(line_number, text)`` of a UTF-8 file, gzip-compressed when its name ends in ``.gz``.
+    """``(line_number, text)`` of a UTF-8 file, gzip-compressed or not.
 
     Streams (constant memory); a byte sequence that is not UTF-8 is an InputError naming the line.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found.", fix="check the path (params.yaml) or re-run the step that produces it.")
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                yield number, raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise InputError(
-                    path, f"not valid UTF-8 ({error.reason} at byte {error.start}).", line=number, fix="re-encode the file as UTF-8."
-                ) from None
+    for number, raw in _raw_lines(path, "check the path (params.yaml) or re-run the step that produces it."):
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                path, f"not valid UTF-8 ({error.reason} at byte {error.start}).", line=number, fix="re-encode the file as UTF-8."
+            ) from None
 
 
 def scan_keyed_tsv(
@@ -144,35 +165,30 @@ def scan_keyed_tsv(
     id is not in ``wanted`` is only checked for a tab and never decoded, so scanning costs little
     more than reading the bytes and memory stays flat. Wanted lines are decoded (UTF-8) and must
     have at least ``len(columns)`` fields; tabs beyond that belong to the last column (a text).
-    ``wanted=None`` yields every line.
+    Ids are compared without surrounding spaces. ``wanted=None`` yields every line.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found.", fix="check the dataset directory and file templates in params.yaml.")
     keys = None if wanted is None else {key.encode("utf-8") for key in wanted}
     shape = "<TAB>".join(columns)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            key, tab, _ = raw.partition(b"\t")
-            if not tab:
-                if raw.strip():
-                    raise InputError(
-                        path, f"expected '{shape}', found no tab.", line=number, fix="re-download the file; it may be truncated."
-                    )
-                continue
-            if keys is not None and key not in keys:
-                continue
-            try:
-                line = raw.decode("utf-8").rstrip("\n").rstrip("\r")
-            except UnicodeDecodeError as error:
-                raise InputError(
-                    path, f"not valid UTF-8 ({error.reason} at byte {error.start}).", line=number, fix="re-encode the file as UTF-8."
-                ) from None
-            fields = line.split("\t", len(columns) - 1)
-            if len(fields) != len(columns):
-                raise _field_count_error(path, columns, len(fields), number, "re-download the file.")
-            yield number, fields
+    for number, raw in _raw_lines(path, "check the dataset directory and file templates in params.yaml."):
+        key, tab, _ = raw.partition(b"\t")
+        if not tab:
+            if raw.strip():
+                raise InputError(path, f"expected '{shape}', found no tab.", line=number, fix="re-download the file; it may be truncated.")
+            continue
+        if keys is not None and key.strip() not in keys:
+            continue
+        try:
+            line = raw.decode("utf-8").rstrip("\n").rstrip("\r")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                path, f"not valid UTF-8 ({error.reason} at byte {error.start}).", line=number, fix="re-encode the file as UTF-8."
+            ) from None
+        fields = line.split("\t", len(columns) - 1)
+        if len(fields) != len(columns):
+            raise _field_count_error(path, columns, len(fields), number, "re-download the file.")
+        fields[0] = fields[0].strip()
+        yield number, fields
 
 
 def read_tsv(path: str | os.PathLike[str], columns: Sequence[str], header: bool = False) -> Iterator[tuple[int, list[str]]]:

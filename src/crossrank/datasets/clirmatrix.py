@@ -56,7 +56,7 @@ def read_queries(path: str | os.PathLike[str]) -> Iterator[ClirMatrixQuery]:
             if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[1], int) and 0 <= pair[1] <= MAX_LABEL):
                 raise InputError(path, f"bad tgt_results entry {pair!r}; expected [doc_id, label 0..{MAX_LABEL}].", line=number, fix=_FIX)
             judgments[str(pair[0])] = pair[1]
-        yield ClirMatrixQuery(str(record["src_id"]), str(record["src_query"]).strip(), judgments)
+        yield ClirMatrixQuery(str(record["src_id"]).strip(), " ".join(str(record["src_query"]).split()), judgments)
 
 
 def read_documents(path: str | os.PathLike[str], wanted: Collection[str] | None = None) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
@@ -34,10 +35,26 @@ class SplitQuery:
     text: str
     documents: dict[str, tuple[int, str]] = field(default_factory=dict)
 
+    def has_label(self, label: int) -> bool:
+        return any(rel == label for rel, _ in self.documents.values())
+
+    @property
+    def repeats_a_text(self) -> bool:
+        """Whether an earlier query of the same file had the same text (its id carries ``-n``)."""
+        return "-" in self.qid
+
 
 def read_split(path: str | os.PathLike[str], doc_prefix: str = "d") -> Iterator[SplitQuery]:
-    """Stream the queries of a split-release file, grouping consecutive lines of the same query."""
+    """Stream the queries of a split-release file, grouping consecutive lines of the same query.
+
+    A query is a run of lines with the same text holding one rel-2 document (its linked
+    article); a second rel-2 line starts another query with the same text. First sentences
+    with the title removed do repeat ("is a commune in ..."), so the n-th query with a given
+    text gets the id ``q<hash>-n`` (the first keeps ``q<hash>``): repeated texts stay distinct
+    queries, and ids stay stable for the same file.
+    """
     current: SplitQuery | None = None
+    seen: Counter[str] = Counter()
     for number, fields in read_tsv(path, ("relevance", "query", "document")):
         try:
             rel = int(fields[0])
@@ -46,10 +63,13 @@ def read_split(path: str | os.PathLike[str], doc_prefix: str = "d") -> Iterator[
         if rel not in RELEVANCE_LEVELS:
             raise InputError(path, f"relevance {rel} is not one of {RELEVANCE_LEVELS}.", line=number)
         query, document = " ".join(fields[1].split()), " ".join(fields[2].split())
-        if current is None or current.text != query:
+        linked = max(RELEVANCE_LEVELS)
+        if current is None or current.text != query or (rel == linked and current.has_label(linked)):
             if current is not None:
                 yield current
-            current = SplitQuery(text_id("q", query), query)
+            base = text_id("q", query)
+            seen[base] += 1
+            current = SplitQuery(base if seen[base] == 1 else f"{base}-{seen[base]}", query)
         current.documents[text_id(doc_prefix, document)] = (rel, document)
     if current is not None:
         yield current

@@ -192,6 +192,8 @@ def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
         for query in queries:
             pool[d] |= _pooled(query, settings.pool)
 
+    # A query evaluated in one pair must not be trained on in another (same source id or text in its language).
+    evaluated = {(q, key) for (q, _d), queries in sampled.items() for query in queries for key in (query.qid, query.text)}
     training_rows: list[tuple[str, str, str, str, str]] = []
     dropped: Counter[str] = Counter()
     for (q, d), queries in train.items():
@@ -203,8 +205,10 @@ def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
             top = _top_document(query)
             if top in pool[d]:
                 dropped["dropped_document_in_pool"] += 1
-                continue
-            training_rows.append((query.qid, q, query.text, d, top))
+            elif (q, query.qid) in evaluated or (q, query.text) in evaluated:
+                dropped["dropped_query_evaluated"] += 1
+            else:
+                training_rows.append((query.qid, q, query.text, d, top))
 
     wanted_texts = defaultdict(set)
     for d, ids in pool.items():
@@ -230,6 +234,7 @@ def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
     if settings.train_queries_per_pair:
         statistics += train_sampler.statistics()
         statistics.append(("training", "query_documents", len(query_documents)))
-        statistics += [("training", reason, dropped[reason]) for reason in ("dropped_document_in_pool", "dropped_documents_missing")]
+        reasons = ("dropped_document_in_pool", "dropped_query_evaluated", "dropped_documents_missing")
+        statistics += [("training", reason, dropped[reason]) for reason in reasons]
     log.info("clirmatrix: %d documents, %d topics, %d training pairs", len(documents), len(topics), len(query_documents))
     return PreparedDataset(documents, topics, qrels, statistics + PAPER_STATISTICS, query_documents=query_documents)

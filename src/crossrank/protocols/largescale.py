@@ -141,6 +141,7 @@ class _Evaluated:
     qrels: dict[str, dict[str, int]]
     pool: dict[str, str]
     training: list[TrainingPair]
+    repeated_texts: int = 0  # split release: queries whose text repeats an earlier query's (kept apart by id)
 
 
 def prepare(settings: LargeScaleSettings) -> PreparedDataset:
@@ -157,6 +158,7 @@ def prepare(settings: LargeScaleSettings) -> PreparedDataset:
     qrels = {qid: judged for lang in settings.languages for qid, judged in parts[lang].qrels.items()}
     query_documents = [row for lang in settings.languages for row in parts[lang].training]
     statistics = pool_statistics(documents, topics) + sampler.statistics()
+    statistics += [("repeated_query_texts", lang, parts[lang].repeated_texts) for lang in settings.languages if parts[lang].repeated_texts]
     if settings.train_queries_per_pair:
         statistics += [*train_sampler.statistics(), ("training", "query_documents", len(query_documents))]
         statistics += [
@@ -180,7 +182,7 @@ def _prepare_split(
     for lang in tqdm(settings.languages, desc="largescale test queries", unit="language"):
         queries = {q.qid: q for q in wikiclir.read_split(settings.split_path(lang, settings.split), doc_prefix=f"{lang}-")}
         eligible = [qid for qid, q in queries.items() if any(label >= 1 for label, _ in q.documents.values())]
-        part = _Evaluated([], {}, {}, [])
+        part = _Evaluated([], {}, {}, [], repeated_texts=sum(1 for q in queries.values() if q.repeats_a_text))
         for qid in sampler.draw(QUERY_LANGUAGE, lang, eligible):
             query = queries[qid]
             part.topics.append(Topic(topic_id(lang, qid), QUERY_LANGUAGE, lang, query.text))
@@ -213,16 +215,21 @@ def _prepare_split(
 def _prepare_full(
     settings: LargeScaleSettings, sampler: PairSampler, train_sampler: PairSampler, dropped: Counter[str]
 ) -> dict[str, _Evaluated]:
-    judgments = {lang: wikiclir.read_full_qrels(settings.qrels_path(lang)) for lang in settings.languages}
-    drawn: dict[str, list[str]] = {}
-    for lang, judged in judgments.items():
-        eligible = [qid for qid, docs in judged.items() if any(label >= 1 for label, _ in docs.values())]
-        drawn[lang] = sampler.draw(QUERY_LANGUAGE, lang, eligible)
-    evaluated = {qid for qids in drawn.values() for qid in qids}
+    """The full release, one language's qrels in memory at a time (all 25 hold ~40M judgments)."""
+
+    def relevant(judged: dict[str, dict[str, tuple[int, int]]]) -> list[str]:
+        return [qid for qid, docs in judged.items() if any(label >= 1 for label, _ in docs.values())]
+
+    judged_drawn: dict[str, dict[str, dict[str, tuple[int, int]]]] = {}
+    for lang in tqdm(settings.languages, desc="largescale qrels", unit="language"):
+        judged = wikiclir.read_full_qrels(settings.qrels_path(lang))
+        judged_drawn[lang] = {qid: judged[qid] for qid in sampler.draw(QUERY_LANGUAGE, lang, relevant(judged))}
+    evaluated = {qid for drawn in judged_drawn.values() for qid in drawn}
     training_drawn: dict[str, list[tuple[str, str]]] = defaultdict(list)
     if settings.train_queries_per_pair:
-        for lang, judged in judgments.items():
-            candidates = [qid for qid, docs in judged.items() if any(label >= 1 for label, _ in docs.values())]
+        for lang in tqdm(settings.languages, desc="largescale training qrels", unit="language"):
+            judged = wikiclir.read_full_qrels(settings.qrels_path(lang))
+            candidates = relevant(judged)
             dropped["dropped_query_evaluated"] += sum(1 for qid in candidates if qid in evaluated)
             for qid in train_sampler.draw(QUERY_LANGUAGE, lang, [qid for qid in candidates if qid not in evaluated]):
                 training_drawn[lang].append((qid, _best_document({d: (label, "") for d, (label, _) in judged[qid].items()})))
@@ -232,24 +239,20 @@ def _prepare_full(
     query_texts = {qid: text for qid, _title, text in wikiclir.read_full_table(queries_path, wanted_queries)}
     parts = {}
     for lang in tqdm(settings.languages, desc="largescale documents", unit="language"):
-        judged, rel_path = judgments[lang], settings.qrels_path(lang)
-        pool_ids = {doc for qid in drawn[lang] for doc in judged[qid]}
+        drawn, rel_path = judged_drawn[lang], settings.qrels_path(lang)
+        pool_ids = {doc for docs in drawn.values() for doc in docs}
         training_ids = {doc for _, doc in training_drawn[lang]}
         texts = {doc: text for doc, _title, text in wikiclir.read_full_table(settings.documents_path(lang), pool_ids | training_ids)}
-        for qid in drawn[lang]:
-            for doc, (_, line) in sorted(judged[qid].items(), key=lambda item: item[1][1]):
+        for qid, docs in drawn.items():
+            for doc, (_, line) in sorted(docs.items(), key=lambda item: item[1][1]):
                 if doc not in texts:
-                    raise InputError(
-                        rel_path,
-                        f"document {doc!r} is judged here but absent from {settings.documents_path(lang)}.",
-                        line=line,
-                        fix=_FULL_FIX,
-                    )
+                    message = f"document {doc!r} is judged here but absent from {settings.documents_path(lang)}."
+                    raise InputError(rel_path, message, line=line, fix=_FULL_FIX)
             if qid not in query_texts:
-                line = min(line for _, line in judged[qid].values())
+                line = min(line for _, line in docs.values())
                 raise InputError(rel_path, f"query {qid!r} is judged here but absent from {queries_path}.", line=line, fix=_FULL_FIX)
-        topics = [Topic(topic_id(lang, qid), QUERY_LANGUAGE, lang, query_texts[qid]) for qid in drawn[lang]]
-        qrels = {topic_id(lang, qid): {docid(lang, doc): label for doc, (label, _) in judged[qid].items()} for qid in drawn[lang]}
+        topics = [Topic(topic_id(lang, qid), QUERY_LANGUAGE, lang, query_texts[qid]) for qid in drawn]
+        qrels = {topic_id(lang, qid): {docid(lang, doc): label for doc, (label, _) in docs.items()} for qid, docs in drawn.items()}
         training = []
         for qid, doc in training_drawn[lang]:
             if doc in pool_ids:
