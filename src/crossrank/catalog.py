@@ -1,8 +1,7 @@
 """What the workflow needs to know about each configured dataset, read from ``params.yaml``.
 
 Its document conditions (``translated`` exists only where the dataset has a translation
-backend), its query and document languages (Large-Scale has English queries only), and
-whether its release is read from a local directory or downloaded through ir_datasets.
+backend) and its query and document languages (Large-Scale has English queries only).
 """
 
 from __future__ import annotations
@@ -11,8 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 NO_TRANSLATION = "none"
-# Datasets whose queries are all in one language, against documents in many.
-SINGLE_QUERY_LANGUAGE = {"largescale": "en"}
 
 
 def dataset_conditions(config: Mapping[str, Any], dataset: str) -> list[str]:
@@ -22,17 +19,14 @@ def dataset_conditions(config: Mapping[str, Any], dataset: str) -> list[str]:
 
 
 def query_languages(config: Mapping[str, Any], dataset: str) -> list[str]:
-    """Languages the dataset's queries are written in."""
-    if dataset in SINGLE_QUERY_LANGUAGE:
-        return [SINGLE_QUERY_LANGUAGE[dataset]]
+    """Languages the dataset's queries are written in (Large-Scale: English only, against many document languages)."""
+    if dataset == "largescale":
+        from crossrank.protocols.largescale import QUERY_LANGUAGE
+
+        return [QUERY_LANGUAGE]
     return list(config[dataset]["languages"])
 
 
 def document_languages(config: Mapping[str, Any], dataset: str) -> list[str]:
     """Languages of the dataset's document pool."""
     return list(config[dataset]["languages"])
-
-
-def downloads(config: Mapping[str, Any]) -> list[str]:
-    """Configured datasets whose release comes from ir_datasets."""
-    return [d for d in config["datasets"] if config[d].get("source") == "ir_datasets"]

@@ -74,11 +74,11 @@ def record_sources(settings: Mapping[str, Mapping[str, Any]], out_sources: str) 
     """Write where each configured dataset's files came from: generated, a local release, or ir_datasets."""
     from importlib.metadata import version
 
-    from crossrank.protocols.registry import release_files, release_root
+    from crossrank.protocols.registry import PROTOCOLS, release_files, release_root
 
     rows = []
     for dataset, params in settings.items():
-        if dataset == "cldr":
+        if dataset not in PROTOCOLS:  # the embedded benchmark
             rows.append((dataset, "generated", f"Unicode CLDR via babel {version('babel')}", 0, 0))
             continue
         files = [Path(f) for f in release_files(dataset, params)]

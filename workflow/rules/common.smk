@@ -12,7 +12,7 @@ share_source_path(_src)
 from crossrank import catalog, layout
 from crossrank.config import validate_params
 from crossrank.layout import fill
-from crossrank.protocols.registry import release_files
+from crossrank.protocols.registry import PROTOCOLS, release_inputs
 from crossrank.tracking import resolve_tracking_uri
 
 validate_params(
@@ -69,13 +69,7 @@ def protocol_settings(dataset):
 
 def release_input(dataset):
     """Input function: the release files a dataset's prepare step reads (or its download manifest)."""
-
-    def files(wildcards):
-        if config[dataset].get("source") == "ir_datasets":
-            return [fill(layout.RAW_MANIFEST, dataset=dataset)]
-        return release_files(dataset, config[dataset])
-
-    return files
+    return lambda wildcards: release_inputs(dataset, config[dataset])
 
 
 def sources_input():
@@ -83,8 +77,8 @@ def sources_input():
     return [
         path
         for dataset in DATASETS
-        if dataset != "cldr"
-        for path in release_input(dataset)(None)
+        if dataset in PROTOCOLS
+        for path in release_inputs(dataset, config[dataset])
     ]
 
 

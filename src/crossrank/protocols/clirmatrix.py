@@ -134,9 +134,8 @@ def _pooled(query: clirmatrix.ClirMatrixQuery, rule: str) -> set[str]:
 
 
 def _top_document(query: clirmatrix.ClirMatrixQuery) -> str:
-    relevant = query.relevant()
-    best = max(relevant.values())
-    return min(doc for doc, label in relevant.items() if label == best)
+    """The query's training positive: the first (by id) of its highest-labelled documents."""
+    return min(_pooled(query, "top"))
 
 
 Queries = dict[tuple[str, str], list[clirmatrix.ClirMatrixQuery]]

@@ -17,8 +17,6 @@ from crossrank import layout
 from crossrank.datasets.prepared import PreparedDataset
 from crossrank.protocols import clirmatrix, largescale, mmarco
 
-SOURCES = ("local", "ir_datasets")
-
 
 @dataclass(frozen=True)
 class Protocol:
@@ -52,3 +50,10 @@ def release_files(dataset: str, params: Mapping[str, Any]) -> list[str]:
     """Paths (under the release root) of every file the protocol of ``dataset`` reads."""
     settings = dataset_settings(dataset, params)
     return [str(Path(settings.root) / name) for name in PROTOCOLS[dataset].raw_files(settings)]
+
+
+def release_inputs(dataset: str, params: Mapping[str, Any]) -> list[str]:
+    """What a dataset's prepare step waits for: its local release files, or the manifest of its ir_datasets download."""
+    if params.get("source", "local") == "ir_datasets":
+        return [layout.fill(layout.RAW_MANIFEST, dataset=dataset)]
+    return release_files(dataset, params)
