@@ -12,7 +12,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).parent))
 
-from tiny_models import build_tiny_bert
+from tiny_models import build_tiny_bert, build_tiny_nllb
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +21,12 @@ PROJECT = Path(__file__).resolve().parents[1]
 def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer BERT (hidden size 32) with its own WordPiece tokenizer, saved to disk."""
     return build_tiny_bert(tmp_path_factory.mktemp("models") / "tiny-bert")
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2+2-layer M2M100 (d_model 32, 128 positions) with an NllbTokenizer, saved to disk."""
+    return build_tiny_nllb(tmp_path_factory.mktemp("models") / "tiny-nllb")
 
 
 @pytest.fixture(scope="session")

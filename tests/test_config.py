@@ -273,3 +273,18 @@ def test_a_dataset_left_without_conditions_is_named(params: dict[str, Any], tmp_
     params["conditions"] = ["translated"]
     message = _error(params)
     assert "dataset 'clirmatrix' has no translation backend" in message and "add 'original' to conditions" in message
+
+
+def test_machine_translation_of_a_language_nllb_lacks_stops_before_any_job(params: dict[str, Any], tmp_path: Path) -> None:
+    params["datasets"] = ["clirmatrix"]
+    params["clirmatrix"].update(root=str(tmp_path), collection="bi139-base", languages=["en", "de", "la"], translation="nllb")
+    message = _error(params)
+    assert "['la']" in message and "translation.nllb.language_codes" in message
+    params["translation"] = {"nllb": {"language_codes": {"la": "lat_Latn"}}}
+    validate_params(params, SCHEMA)
+
+
+def test_machine_translation_settings_are_checked(params: dict[str, Any]) -> None:
+    params["translation"] = {"nllb": {"precision": "float8", "shards": 0}}
+    message = _error(params)
+    assert "translation.nllb.precision" in message and "translation.nllb.shards" in message

@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crossrank.encoders import EncoderSpec, encoder_fingerprint, load_encoder, resolve_model
+from crossrank.encoders import EncoderSpec, encoder_fingerprint, load_encoder
+from crossrank.model_source import resolve_model
 
 
 def _spec(path, **overrides) -> EncoderSpec:

@@ -54,7 +54,26 @@ def test_a_dataset_without_translation_has_only_original_runs():
     runs = layout.stage_targets("retrieve", ["cldr", "clirmatrix"], conditions, ["m"])
     assert "results/clirmatrix/runs/bm25.original.trec" in runs
     assert not [r for r in runs if "clirmatrix" in r and "translated" in r]
-    assert layout.stage_targets("translate", ["clirmatrix"], conditions, ["m"]) == [layout.TRANSLATION_CONDITIONS]
+    assert layout.stage_targets("translate", ["clirmatrix"], conditions, ["m"]) == [
+        "results/clirmatrix/translations.tsv",
+        "data/translated/clirmatrix/summary.tsv",
+    ]
+
+
+def test_translate_stage_lists_documents_and_quality_where_they_exist():
+    conditions = {"cldr": ["original", "translated"], "mmarco": ["original", "translated"]}
+    targets = layout.stage_targets("translate", ["cldr", "mmarco"], conditions, ["m"], scored_translations=["cldr"])
+    assert "data/translated/cldr/documents.tsv" in targets and "data/translated/mmarco/documents.tsv" in targets
+    assert "data/translated/cldr/quality.csv" in targets and "data/translated/mmarco/quality.csv" not in targets
+    assert "translate" in layout.DATASET_STAGES
+
+
+def test_any_of_matches_exactly_the_names():
+    import re
+
+    assert re.fullmatch(layout.any_of(["cldr", "mmarco"]), "mmarco")
+    assert not re.fullmatch(layout.any_of(["cldr"]), "cldrx")
+    assert not re.fullmatch(layout.any_of([]), "cldr") and not re.fullmatch(layout.any_of([]), "")
 
 
 def test_embed_stage_depends_on_the_queries_of_any_dataset(project_root):

@@ -6,7 +6,8 @@ import pytest
 
 from crossrank.contract import Document
 from crossrank.io import InputError
-from crossrank.translation import BACKENDS, PIVOT_LANGUAGE, Translation, translate_documents
+from crossrank.mt.documents import EnglishText
+from crossrank.translation import BACKENDS, PIVOT_LANGUAGE, Translation, summary, translate_documents
 
 DOCUMENTS = [
     Document("d.de", "de", "Deutschland: Deutsch; Euro"),
@@ -14,15 +15,14 @@ DOCUMENTS = [
     Document("d.zh", "zh", "中国：中文"),
 ]
 ORACLE = {
-    "d.de": "Germany: German; euro",
-    "d.en": "SHOULD NOT BE USED",
-    "d.zh": "China: Chinese",
+    docid: EnglishText(docid, text, 0)
+    for docid, text in {"d.de": "Germany: German; euro", "d.en": "SHOULD NOT BE USED", "d.zh": "China: Chinese"}.items()
 }
 
 
 def test_pivot_and_backends() -> None:
     assert PIVOT_LANGUAGE == "en"
-    assert set(BACKENDS) == {"oracle", "copy"}
+    assert set(BACKENDS) == {"oracle", "copy", "nllb"}
 
 
 def test_oracle_replaces_non_english_documents() -> None:
@@ -37,6 +37,25 @@ def test_english_documents_are_copied_not_taken_from_the_oracle() -> None:
     result = translate_documents(DOCUMENTS, "oracle", ORACLE)
     assert result[1] == Translation(DOCUMENTS[1], "en", "copy")
     assert result[1].document.text == "France: French; euro"
+
+
+def test_simple_english_is_copied_as_english() -> None:
+    result = translate_documents([Document("s1", "simple", "A simple text.")], "nllb", {})
+    assert result == [Translation(Document("s1", "en", "A simple text."), "simple", "copy")]
+
+
+def test_nllb_records_pieces_and_model_per_document() -> None:
+    english = {"d.de": EnglishText("d.de", "Germany", 2), "d.zh": EnglishText("d.zh", "China", 1)}
+    result = translate_documents(DOCUMENTS, "nllb", english, model="facebook/nllb-200-distilled-1.3B@abc")
+    assert result[0] == Translation(Document("d.de", "en", "Germany"), "de", "nllb", 2, "facebook/nllb-200-distilled-1.3B@abc")
+    assert result[1].backend == "copy" and result[1].model == "-"
+    assert summary(result) == [("de", "nllb", 1, 2), ("en", "copy", 1, 0), ("zh", "nllb", 1, 1)]
+
+
+def test_nllb_without_a_shard_translation_names_the_document_and_the_fix() -> None:
+    with pytest.raises(InputError, match=r"d\.zh") as info:
+        translate_documents(DOCUMENTS, "nllb", {"d.de": EnglishText("d.de", "Germany", 1)})
+    assert "translate_shard" in str(info.value)
 
 
 def test_copy_backend_passes_english_through() -> None:
@@ -72,7 +91,7 @@ def test_oracle_backend_without_oracle_raises() -> None:
         translate_documents(DOCUMENTS, "oracle", None)
 
 
-@pytest.mark.parametrize("backend", ["nllb", "", "Oracle"])
+@pytest.mark.parametrize("backend", ["deepl", "", "Oracle"])
 def test_unknown_backend_raises_value_error(backend: str) -> None:
     with pytest.raises(ValueError, match="unknown translation backend"):
         translate_documents(DOCUMENTS, backend, ORACLE)

@@ -24,6 +24,7 @@ from scratch_project import copy_project, snakemake
 from crossrank import layout
 from crossrank.contract import read_docs_table, read_qrels, read_topics
 from crossrank.runs import read_run
+from crossrank.translation import RECORD_COLUMNS
 
 pytestmark = pytest.mark.slow
 
@@ -97,10 +98,11 @@ def test_mmarco_translated_condition_is_the_english_passages(project: Path):
     translated = (project / "data/translated/mmarco/documents.tsv").read_text().splitlines()[1:]
     oracle = (project / "data/original/mmarco/oracle_en.tsv").read_text().splitlines()[1:]
     assert translated == oracle
-    backends = {line.split("\t")[2] for line in (project / "data/translated/mmarco/backends.tsv").read_text().splitlines()[1:]}
+    backends = {line.split("\t")[2] for line in (project / "results/mmarco/translations.tsv").read_text().splitlines()[1:]}
     assert backends == {"oracle", "copy"}  # English passages are copied
-    conditions = (project / layout.TRANSLATION_CONDITIONS).read_text().splitlines()
-    assert "mmarco\toriginal,translated\toracle" in conditions and "clirmatrix\toriginal\t-" in conditions
+    untranslated = (project / "data/translated/clirmatrix/summary.tsv").read_text().splitlines()[1:]
+    assert untranslated and all(line.split("\t")[1] == "none" for line in untranslated)
+    assert (project / "results/clirmatrix/translations.tsv").read_text().splitlines() == ["\t".join(RECORD_COLUMNS)]
 
 
 def test_statistics_and_sources_are_recorded(project: Path):

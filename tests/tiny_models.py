@@ -39,3 +39,57 @@ def build_tiny_bert(directory: Path, seed: int = 0, hidden: int = 32) -> Path:
     )
     BertModel(config).save_pretrained(directory)
     return directory
+
+
+# Sentences in the cldr languages (and English) for the tiny NLLB tokenizer's vocabulary.
+NLLB_TEXT = [
+    "Deutschland ist ein Land in Europa. Die Währung ist der Euro.",
+    "La France est un pays. Sa langue est le français.",
+    "España es un país de Europa. Su moneda es el euro.",
+    "Германия — страна в Европе. Валюта: евро.",
+    "日本は国です。通貨は円です。",
+    "中国是一个国家。货币是人民币。",
+    "ألمانيا بلد في أوروبا. العملة هي اليورو.",
+    "Germany is a country in Europe. The currency is the euro.",
+]
+
+
+def build_tiny_nllb(directory: Path, seed: int = 0, positions: int = 128) -> Path:
+    """Write a randomly initialised 2+2-layer M2M100 with an NllbTokenizer (all 202 language codes) to ``directory``.
+
+    The tokenizer is a BPE trained here with a Metaspace pre-tokenizer, as NLLB's own; its
+    merges must be tuples, and the FLORES-200 language tokens come with NllbTokenizer.
+    """
+    import json
+
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+
+    directory.mkdir(parents=True, exist_ok=True)
+    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
+    bpe.pre_tokenizer = pre_tokenizers.Metaspace()
+    bpe.decoder = decoders.Metaspace()
+    bpe.train_from_iterator(NLLB_TEXT * 5, trainers.BpeTrainer(vocab_size=500, special_tokens=["<s>", "<pad>", "</s>", "<unk>"]))
+    model = json.loads(bpe.to_str())["model"]
+    merges = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in model["merges"]]
+    tokenizer = NllbTokenizer(vocab=model["vocab"], merges=merges)
+    tokenizer.save_pretrained(directory)
+    torch.manual_seed(seed)
+    config = M2M100Config(
+        vocab_size=len(tokenizer),
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=positions,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.eos_token_id,
+    )
+    M2M100ForConditionalGeneration(config).save_pretrained(directory)
+    return directory

@@ -10,12 +10,26 @@ from collections.abc import Mapping
 from typing import Any
 
 NO_TRANSLATION = "none"
+MACHINE_TRANSLATION = "nllb"
+# Datasets with a parallel English text of every document (their prepare step writes it): the
+# oracle translation, and the reference that machine translations are scored against.
+PARALLEL_ENGLISH = ("cldr", "mmarco")
 
 
 def dataset_conditions(config: Mapping[str, Any], dataset: str) -> list[str]:
     """The configured ``conditions`` this dataset can produce, in their configured order."""
-    translation = config[dataset].get("translation", NO_TRANSLATION)
+    translation = translation_backend(config, dataset)
     return [c for c in config["conditions"] if c != "translated" or translation != NO_TRANSLATION]
+
+
+def translation_backend(config: Mapping[str, Any], dataset: str) -> str:
+    """The backend of the dataset's translated condition (``none`` when it has none)."""
+    return config[dataset].get("translation", NO_TRANSLATION)
+
+
+def scored_translations(config: Mapping[str, Any], datasets: list[str]) -> list[str]:
+    """Datasets whose machine translations can be scored against their parallel English."""
+    return [d for d in datasets if d in PARALLEL_ENGLISH and translation_backend(config, d) == MACHINE_TRANSLATION]
 
 
 def query_languages(config: Mapping[str, Any], dataset: str) -> list[str]:

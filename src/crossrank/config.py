@@ -64,6 +64,7 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
             problems.append(f"dataset {dataset!r} is listed in 'datasets' but has no '{dataset}:' settings block.")
         else:
             problems += _dataset_problems(dataset, config[dataset])
+            problems += _translation_problems(config, dataset)
             if config.get("conditions") and not dataset_conditions(config, dataset):
                 problems.append(
                     f"dataset {dataset!r} has no translation backend ('{dataset}.translation: none'), so conditions "
@@ -92,6 +93,24 @@ def _dataset_problems(dataset: str, params: dict[str, Any]) -> list[str]:
             f"or set {dataset}.source: ir_datasets to download it."
         ]
     return []
+
+
+def _translation_problems(config: dict[str, Any], dataset: str) -> list[str]:
+    """Document languages that machine translation cannot serve (no FLORES-200 code)."""
+    from crossrank.catalog import MACHINE_TRANSLATION, document_languages, translation_backend
+    from crossrank.mt.codes import unmapped
+
+    if translation_backend(config, dataset) != MACHINE_TRANSLATION:
+        return []
+    overrides = config.get("translation", {}).get("nllb", {}).get("language_codes", {})
+    missing = unmapped(document_languages(config, dataset), overrides)
+    if not missing:
+        return []
+    return [
+        f"'{dataset}.translation' is nllb, but language(s) {missing} have no NLLB-200 (FLORES-200) code. Fix: map them in "
+        "'translation.nllb.language_codes' (e.g. {xx: xxx_Latn}) if the model covers them, or drop them from "
+        f"'{dataset}.languages'."
+    ]
 
 
 def _fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> None:

@@ -10,37 +10,27 @@ half-written one. The same text in two datasets or two conditions is encoded onc
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
-from crossrank.io import atomic_path, atomic_write
+from crossrank.cache_store import chunk_name, fingerprint_directory, text_key
+from crossrank.io import atomic_path
 
 Encode = Callable[[list[str]], np.ndarray]
 
 
-def text_key(text: str) -> bytes:
-    """Cache key of one exact model input (prefix included), as 64 hex bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest().encode("ascii")
+__all__ = ["EmbeddingCache", "embed_with_cache", "text_key"]
 
 
 class EmbeddingCache:
     """Embeddings of one encoder fingerprint, stored under ``root``."""
 
     def __init__(self, root: str | os.PathLike[str], fingerprint: dict[str, Any]):
-        key = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()[:20]
-        self.directory = Path(root) / key
-        self.directory.mkdir(parents=True, exist_ok=True)
-        spec = self.directory / "fingerprint.json"
-        if not spec.exists():
-            with atomic_write(spec) as handle:
-                json.dump(fingerprint, handle, indent=2, sort_keys=True)
+        self.directory = fingerprint_directory(root, fingerprint)
         self._index: dict[bytes, tuple[str, int]] = {}
         self._loaded_chunks: set[str] = set()
 
@@ -66,7 +56,7 @@ class EmbeddingCache:
         """Store one chunk of embeddings atomically."""
         if len(keys) != len(vectors):
             raise ValueError(f"{len(keys)} keys but {len(vectors)} vectors")
-        chunk = hashlib.sha256(b"".join(keys)).hexdigest()[:24]
+        chunk = chunk_name(keys)
         with atomic_path(self.directory / f"{chunk}.vectors.npy") as tmp:
             np.save(tmp, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
         with atomic_path(self.directory / f"{chunk}.keys.npy") as tmp:

@@ -9,15 +9,13 @@ ships weights and exposes ``get_model_path()`` (the offline demo encoder).
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import importlib.metadata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from crossrank.model_source import resolve_model
+
 POOLING_MODES = ("mean", "cls", "max")
-PACKAGE_PREFIX = "package:"
 
 
 @dataclass(frozen=True)
@@ -42,38 +40,6 @@ class EncoderSpec:
     def from_params(cls, name: str, params: dict[str, Any]) -> EncoderSpec:
         """Build from the ``params.yaml`` entry ``encoders.<name>``."""
         return cls(name=name, **params)
-
-
-def resolve_model(model: str) -> tuple[str, str]:
-    """Return ``(path_or_hub_id, identity)`` for a model reference.
-
-    ``identity`` names the weights' content for cache keys: a local directory or a packaged
-    model is identified by a hash of its files, a hub model by its id (plus the revision the
-    caller records), so retraining a local model invalidates its cached embeddings.
-    """
-    if model.startswith(PACKAGE_PREFIX):
-        module_name = model[len(PACKAGE_PREFIX) :]
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as error:
-            raise ValueError(f"model {model!r}: the Python package {module_name!r} is not installed ({error}).") from None
-        path = Path(module.get_model_path())
-        return str(path), f"{model}@{_directory_digest(path)}"
-    path = Path(model).expanduser()
-    if path.is_dir():
-        return str(path), f"local@{_directory_digest(path)}"
-    return model, model
-
-
-def _directory_digest(path: Path) -> str:
-    """Content hash of every file in a model directory (names and bytes)."""
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(str(file.relative_to(path)).encode())
-        with open(file, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()[:16]
 
 
 def encoder_fingerprint(spec: EncoderSpec) -> dict[str, Any]:

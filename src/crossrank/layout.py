@@ -5,7 +5,7 @@ Snakemake rules, DVC stages (by directory) and tests all refer to these template
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 CONDITIONS = ("original", "translated")
 
@@ -24,9 +24,14 @@ QUERIES = "data/original/{dataset}/topics.tsv"
 ORACLE_ENGLISH = "data/original/{dataset}/oracle_en.tsv"
 PHRASE_PAIRS = "data/train/{dataset}/phrase_pairs.tsv"
 QUERY_DOCUMENTS = "data/train/{dataset}/query_documents.tsv"
-TRANSLATIONS = "data/translated/{dataset}/backends.tsv"
-# Which datasets have a translated condition, and from which backend (written even when none has).
-TRANSLATION_CONDITIONS = "data/translated/conditions.tsv"
+# Per source language: documents, translation backend, pieces (written for every dataset, so a
+# dataset without a translated condition says so too).
+TRANSLATION_SUMMARY = "data/translated/{dataset}/summary.tsv"
+# One shard of a corpus's machine translations (temporary: merged into the documents).
+TRANSLATION_SHARD = "data/translated/{dataset}/shards/{shard}.tsv"
+# chrF and BLEU of machine translations against the dataset's parallel English.
+TRANSLATION_QUALITY = "data/translated/{dataset}/quality.csv"
+TRANSLATION_CACHE = "cache/translations"
 BM25_INDEX = "data/bm25/{dataset}/{condition}"
 EMBEDDING_CACHE = "cache/embeddings"
 DOC_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/documents.{condition}.npy"
@@ -38,6 +43,8 @@ DOCS_TABLE = "results/{dataset}/docs.tsv"
 TOPICS = "results/{dataset}/topics.tsv"
 QRELS = "results/{dataset}/qrels.tsv"
 STATISTICS = "results/{dataset}/statistics.csv"
+# Which backend produced each document of the translated condition (and from how many pieces).
+TRANSLATIONS = "results/{dataset}/translations.tsv"
 RUN = "results/{dataset}/runs/{run}.trec"
 METRICS = "results/metrics.csv"
 METRICS_SUMMARY = "results/metrics.json"
@@ -49,8 +56,8 @@ MLFLOW_LOGGED = "results/mlflow/logged/{dataset}/{run}.json"
 MLFLOW_REPORT = "results/mlflow/reports/{dataset}.json"
 
 # DVC stages: the ones run per dataset, and the ones over all datasets at once.
-DATASET_STAGES = ("prepare", "retrieve", "evaluate")
-GLOBAL_STAGES = ("download", "translate", "index", "embed", "metrics", "report", "track")
+DATASET_STAGES = ("prepare", "translate", "retrieve", "evaluate")
+GLOBAL_STAGES = ("download", "index", "embed", "metrics", "report", "track")
 
 
 def run_names(conditions: Iterable[str], encoders: Iterable[str]) -> list[str]:
@@ -68,11 +75,23 @@ def fill(template: str, **values: str) -> str:
     return template
 
 
-def stage_targets(stage: str, datasets: Iterable[str], conditions: Mapping[str, Sequence[str]], encoders: Iterable[str]) -> list[str]:
+def any_of(names: Iterable[str]) -> str:
+    """A wildcard constraint matching exactly ``names`` (nothing at all when there are none)."""
+    return "|".join(names) or "(?!)"
+
+
+def stage_targets(
+    stage: str,
+    datasets: Iterable[str],
+    conditions: Mapping[str, Sequence[str]],
+    encoders: Iterable[str],
+    scored_translations: Collection[str] = (),
+) -> list[str]:
     """The files a pipeline stage produces, over ``datasets`` (what DVC's stages ask Snakemake for).
 
     ``conditions`` maps each dataset to its document conditions (a dataset without a
-    translation backend has only ``original``).
+    translation backend has only ``original``); ``scored_translations`` names the datasets whose
+    machine translations are scored against parallel English.
     """
     datasets, encoders = list(datasets), list(encoders)
     targets: list[str] = []
@@ -80,8 +99,12 @@ def stage_targets(stage: str, datasets: Iterable[str], conditions: Mapping[str, 
         own = list(conditions[dataset])
         if stage == "prepare":
             targets += [fill(t, dataset=dataset) for t in (DOCS_TABLE, TOPICS, QRELS, STATISTICS)]
-        elif stage == "translate" and "translated" in own:
-            targets += [fill(DOCUMENTS, dataset=dataset, condition="translated"), fill(TRANSLATIONS, dataset=dataset)]
+        elif stage == "translate":
+            targets += [fill(TRANSLATIONS, dataset=dataset), fill(TRANSLATION_SUMMARY, dataset=dataset)]
+            if "translated" in own:
+                targets.append(fill(DOCUMENTS, dataset=dataset, condition="translated"))
+            if dataset in scored_translations:
+                targets.append(fill(TRANSLATION_QUALITY, dataset=dataset))
         elif stage == "index":
             targets += [fill(BM25_INDEX, dataset=dataset, condition=c) for c in own]
         elif stage == "embed":
@@ -99,8 +122,6 @@ def stage_targets(stage: str, datasets: Iterable[str], conditions: Mapping[str, 
             targets.append(fill(MLFLOW_REPORT, dataset=dataset))
     if stage == "download":
         targets.append(RAW_SOURCES)
-    if stage == "translate":
-        targets.append(TRANSLATION_CONDITIONS)
     if stage == "metrics":
         targets += [METRICS, METRICS_SUMMARY]
     if stage == "report":

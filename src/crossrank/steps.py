@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from crossrank import bm25, contract, evaluation, runs, translation
+from crossrank import bm25, catalog, contract, evaluation, runs, translation
 from crossrank.contract import Document
 from crossrank.datasets.prepared import QUERY_DOCUMENT_COLUMNS, PreparedDataset, check_prepared
 from crossrank.io import all_or_nothing, atomic_path, atomic_write, write_tsv
+from crossrank.mt.codes import ENGLISH_SOURCES
 
 log = logging.getLogger("crossrank")
 Paths = Mapping[str, str]
@@ -117,21 +118,64 @@ def write_prepared(prepared: PreparedDataset, out: Paths, source: str) -> None:
     log.info("wrote %d documents, %d topics, %d training pairs", *counts)
 
 
-def translate(documents_path: str, backend: str, oracle_path: str | None, out_documents: str, out_provenance: str) -> None:
-    """Write the ``translated`` condition and which backend produced each document."""
+def translate_shard(documents_path: str, nllb_params: Mapping[str, Any], shard: int, shards: int, cache_root: str, out_shard: str) -> None:
+    """Machine-translate one shard of a corpus's non-English documents (through the cache)."""
+    from crossrank.mt.documents import shard_documents, translate_documents, write_shard
+    from crossrank.mt.nllb import NllbSettings
+
+    documents = shard_documents(contract.read_documents(documents_path), shard, shards)
+    log.info("shard %d of %d: %d documents to translate", shard, shards, len(documents))
+    write_shard(out_shard, translate_documents(documents, NllbSettings.from_params(nllb_params), cache_root, shard))
+
+
+def translate(documents_path: str, backend: str, english_paths: Sequence[str], model: str, out: Paths) -> None:
+    """Write the ``translated`` condition, which backend produced each document, and a per-language summary.
+
+    ``english_paths`` are the parallel English documents (``oracle``) or the translation
+    shards (``nllb``); ``copy`` needs none.
+    """
+    from crossrank.mt.documents import EnglishText, read_shards
+
     documents = contract.read_documents(documents_path)
-    oracle = {d.docid: d.text for d in contract.read_documents(oracle_path)} if oracle_path else None
-    translated = translation.translate_documents(documents, backend, oracle)
-    contract.write_documents(out_documents, (t.document for t in translated))
-    write_tsv(
-        out_provenance, ((t.document.docid, t.source_lang, t.backend) for t in translated), header=("docid", "source_lang", "backend")
-    )
+    english: dict[str, EnglishText] | None = None
+    if backend == "oracle":
+        english = {d.docid: EnglishText(d.docid, d.text, 0) for path in english_paths for d in contract.read_documents(path)}
+    elif backend == "nllb":
+        english = read_shards(english_paths)
+    translated = translation.translate_documents(documents, backend, english, model)
+    with all_or_nothing(out.values()):
+        contract.write_documents(out["documents"], (t.document for t in translated))
+        rows = ((t.document.docid, t.source_lang, t.backend, t.pieces, t.model) for t in translated)
+        write_tsv(out["record"], rows, header=translation.RECORD_COLUMNS)
+        write_tsv(out["summary"], translation.summary(translated), header=translation.SUMMARY_COLUMNS)
 
 
-def record_conditions(conditions: Mapping[str, Sequence[str]], backends: Mapping[str, str], out: str) -> None:
-    """Write each dataset's document conditions and the backend of its translated condition."""
-    rows = [(dataset, ",".join(own), backends[dataset] if "translated" in own else "-") for dataset, own in conditions.items()]
-    write_tsv(out, rows, header=("dataset", "conditions", "translation_backend"))
+def skip_translation(documents_path: str, out: Paths) -> None:
+    """For a dataset without a translated condition: an empty record and a summary saying ``none``."""
+    documents = contract.read_documents(documents_path)
+    languages = sorted({d.lang for d in documents})
+    rows = [(lang, catalog.NO_TRANSLATION, sum(d.lang == lang for d in documents), 0) for lang in languages]
+    with all_or_nothing(out.values()):
+        write_tsv(out["record"], [], header=translation.RECORD_COLUMNS)
+        write_tsv(out["summary"], rows, header=translation.SUMMARY_COLUMNS)
+
+
+def translation_quality(documents_path: str, translated_path: str, reference_path: str, out_csv: str) -> None:
+    """chrF and BLEU per source language of the machine translations against the parallel English."""
+    from crossrank.mt.quality import QUALITY_COLUMNS
+    from crossrank.mt.quality import translation_quality as score
+
+    source_lang = {d.docid: d.lang for d in contract.read_documents(documents_path)}
+    reference = {d.docid: d.text for d in contract.read_documents(reference_path)}
+    rows = [
+        (source_lang[d.docid], d.text, reference[d.docid])
+        for d in contract.read_documents(translated_path)
+        if source_lang[d.docid] not in ENGLISH_SOURCES
+    ]
+    with atomic_write(out_csv) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(QUALITY_COLUMNS)
+        writer.writerows(score(rows))
 
 
 def _bm25_settings(settings: Mapping[str, Any]) -> tuple[bm25.Bm25Settings, Any]:

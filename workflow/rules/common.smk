@@ -24,6 +24,8 @@ CONDITIONS = {
     dataset: catalog.dataset_conditions(config, dataset) for dataset in DATASETS
 }
 ENCODERS = sorted(config["encoders"])
+TRANSLATED = [dataset for dataset in DATASETS if "translated" in CONDITIONS[dataset]]
+NLLB = config["translation"]["nllb"]
 
 
 wildcard_constraints:
@@ -82,11 +84,24 @@ def sources_input():
     ]
 
 
-def oracle_input(wildcards):
-    """The parallel English texts, when the dataset translates by oracle."""
-    if config[wildcards.dataset]["translation"] == "oracle":
-        return fill(layout.ORACLE_ENGLISH, dataset=wildcards.dataset)
+def english_input(wildcards):
+    """The English texts the translate step merges: parallel text (oracle) or shards (nllb)."""
+    backend = catalog.translation_backend(config, wildcards.dataset)
+    if backend == "oracle":
+        return [fill(layout.ORACLE_ENGLISH, dataset=wildcards.dataset)]
+    if backend == catalog.MACHINE_TRANSLATION:
+        shards = range(NLLB["shards"])
+        return [
+            fill(layout.TRANSLATION_SHARD, dataset=wildcards.dataset, shard=str(s))
+            for s in shards
+        ]
     return []
+
+
+def translation_model():
+    """The NLLB checkpoint as recorded beside each machine-translated document."""
+    revision = NLLB["revision"]
+    return f"{NLLB['model']}@{revision}" if revision else NLLB["model"]
 
 
 def run_params(wildcards):
@@ -132,7 +147,9 @@ def embedding_outputs(kind):
 
 def stage_targets(stage, datasets=None):
     """Files of one pipeline stage (DVC's stages request these from Snakemake)."""
-    return layout.stage_targets(stage, datasets or DATASETS, CONDITIONS, ENCODERS)
+    datasets = datasets or DATASETS
+    scored = catalog.scored_translations(config, datasets)
+    return layout.stage_targets(stage, datasets, CONDITIONS, ENCODERS, scored)
 
 
 def all_outputs():

@@ -1,40 +1,89 @@
 # Original documents -> English documents (the translated condition).
 
 
+rule translate_shard:
+    input:
+        documents=fill(layout.DOCUMENTS, condition="original"),
+    output:
+        shard=temp(layout.TRANSLATION_SHARD),
+    log:
+        "logs/translate/{dataset}.shard{shard}.log",
+    benchmark:
+        "logs/translate/{dataset}.shard{shard}.benchmark.tsv"
+    wildcard_constraints:
+        shard="[0-9]+",
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=16000,
+        gpu=NLLB["gpus_per_shard"],
+    params:
+        nllb=NLLB,
+        shards=NLLB["shards"],
+        cache=layout.TRANSLATION_CACHE,
+    script:
+        "../scripts/translate_shard.py"
+
+
 rule translate:
     input:
         documents=fill(layout.DOCUMENTS, condition="original"),
-        oracle=oracle_input,
+        english=english_input,
     output:
         documents=fill(layout.DOCUMENTS, condition="translated"),
-        provenance=layout.TRANSLATIONS,
+        record=layout.TRANSLATIONS,
+        summary=layout.TRANSLATION_SUMMARY,
     log:
         "logs/translate/{dataset}.log",
     benchmark:
         "logs/translate/{dataset}.benchmark.tsv"
+    wildcard_constraints:
+        dataset=layout.any_of(TRANSLATED),
     conda:
         "../../envs/pipeline.yaml"
     resources:
         mem_mb=1000,
     params:
         backend=lambda wildcards: config[wildcards.dataset]["translation"],
+        model=translation_model(),
     script:
         "../scripts/translate.py"
 
 
-rule record_conditions:
+rule skip_translation:
+    input:
+        documents=fill(layout.DOCUMENTS, condition="original"),
     output:
-        conditions=layout.TRANSLATION_CONDITIONS,
+        record=layout.TRANSLATIONS,
+        summary=layout.TRANSLATION_SUMMARY,
     log:
-        "logs/translate/conditions.log",
+        "logs/translate/{dataset}.log",
     benchmark:
-        "logs/translate/conditions.benchmark.tsv"
+        "logs/translate/{dataset}.benchmark.tsv"
+    wildcard_constraints:
+        dataset=layout.any_of(set(DATASETS) - set(TRANSLATED)),
     conda:
         "../../envs/pipeline.yaml"
     resources:
-        mem_mb=500,
-    params:
-        conditions=CONDITIONS,
-        backends={dataset: config[dataset]["translation"] for dataset in DATASETS},
+        mem_mb=1000,
     script:
-        "../scripts/record_conditions.py"
+        "../scripts/skip_translation.py"
+
+
+rule translation_quality:
+    input:
+        documents=fill(layout.DOCUMENTS, condition="original"),
+        translated=fill(layout.DOCUMENTS, condition="translated"),
+        reference=layout.ORACLE_ENGLISH,
+    output:
+        quality=layout.TRANSLATION_QUALITY,
+    log:
+        "logs/translate/{dataset}.quality.log",
+    benchmark:
+        "logs/translate/{dataset}.quality.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=2000,
+    script:
+        "../scripts/translation_quality.py"

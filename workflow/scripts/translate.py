@@ -5,7 +5,7 @@ log_to_file(snakemake.log[0])
 steps.translate(
     snakemake.input.documents,
     snakemake.params.backend,
-    snakemake.input.oracle or None,
-    snakemake.output.documents,
-    snakemake.output.provenance,
+    list(snakemake.input.english),
+    snakemake.params.model,
+    dict(snakemake.output.items()),
 )
