@@ -115,6 +115,7 @@ class NllbTranslator:
         self.tokenizer = AutoTokenizer.from_pretrained(self._path, **self._hub_kwargs)
         config = AutoConfig.from_pretrained(self._path, **self._hub_kwargs)
         positions = getattr(config, "max_position_embeddings", None)
+        self._max_new_tokens = settings.max_output_tokens if positions is None else min(settings.max_output_tokens, positions - 1)
         if positions is not None and settings.max_input_tokens > positions:
             raise ConfigError(
                 f"params.yaml 'translation.nllb.max_input_tokens' is {settings.max_input_tokens}, but {settings.model} reads "
@@ -174,6 +175,9 @@ class NllbTranslator:
     def translate(self, token_ids: Sequence[Sequence[int]], sort_by_length: bool = True, progress: Any = None) -> list[str]:
         """English translations of tokenized pieces, in input order.
 
+        A batch generates at most ``max_output_ratio`` x its longest piece, ``max_output_tokens``,
+        and what the model's positions allow.
+
         ``progress`` (a tqdm bar) advances by pieces and shows source tokens per second.
         """
         import torch
@@ -189,7 +193,7 @@ class NllbTranslator:
                     forced_bos_token_id=self.target_id,
                     num_beams=self.settings.num_beams,
                     length_penalty=self.settings.length_penalty,
-                    max_new_tokens=min(self.settings.max_output_tokens, math.ceil(self.settings.max_output_ratio * longest)),
+                    max_new_tokens=min(self._max_new_tokens, math.ceil(self.settings.max_output_ratio * longest)),
                     do_sample=False,
                 )
             for index, text in zip(batch, self.tokenizer.batch_decode(generated, skip_special_tokens=True), strict=True):
