@@ -59,6 +59,16 @@ def test_quality_table_scores_every_translated_language(project: Path):
     assert all(0 <= float(row["chrf"]) <= 100 and 0 <= float(row["bleu"]) <= 100 for row in rows.values())
 
 
+def test_translated_runs_log_the_translation_settings_to_mlflow(project: Path, tiny_nllb: Path):
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{project / 'results/mlflow/mlflow.db'}")
+    runs = {r.info.run_name: r for r in client.search_runs([client.get_experiment_by_name("crossrank/cldr").experiment_id])}
+    translated = runs["bm25.translated"].data.params
+    assert translated["translation.nllb.model"] == str(tiny_nllb) and translated["translation.nllb.num_beams"] == "2"
+    assert "translation.nllb.model" not in runs["bm25.original"].data.params
+
+
 def test_retranslating_reuses_the_cache(project: Path):
     (project / "data/translated/cldr/documents.tsv").unlink()
     _snakemake("--cores", "2", "--forcerun", "translate_shard", "data/translated/cldr/documents.tsv", cwd=project)

@@ -115,6 +115,9 @@ def run_params(wildcards):
         "retrieval": config["retrieval"],
         "evaluation": config["evaluation"],
     }
+    backend = catalog.translation_backend(config, wildcards.dataset)
+    if condition == "translated" and backend == catalog.MACHINE_TRANSLATION:
+        params["translation"] = {"nllb": NLLB}
     if system == "bm25":
         params["bm25"] = config["bm25"]
     else:
