@@ -8,8 +8,9 @@ second, source tokens per second, batches and the share of padded positions for 
 sorted/unsorted ratio.
 
 The corpus: ``--documents`` documents in the seven non-English cldr languages, each 1 to 12
-sentences drawn (seeded) from a small multilingual sentence pool, cut into pieces by the
-pipeline's own segmentation. The model: the tests' tiny M2M100 (2+2 layers, d_model 32),
+sentences of 3 to 60 words (log-normal, median ~15) drawn (seeded) from a small multilingual
+vocabulary, cut into pieces (one per sentence) by the pipeline's own segmentation. The model:
+the tests' tiny M2M100 (2+2 layers, d_model 32),
 built on the fly, or ``--model`` for a real checkpoint (e.g. facebook/nllb-200-distilled-600M
 on a GPU). An untrained model never emits end-of-sentence, so every batch generates up to its
 cap (``max_output_ratio`` x its longest piece): on the tiny model the ratio is an upper bound,
@@ -33,27 +34,26 @@ from crossrank.mt.segment import pieces
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from tiny_models import NLLB_TEXT, build_tiny_nllb
 
-SOURCES = {
-    "de": NLLB_TEXT[0].split(". "),
-    "fr": NLLB_TEXT[1].split(". "),
-    "es": NLLB_TEXT[2].split(". "),
-    "ru": NLLB_TEXT[3].split(". "),
-    "ja": NLLB_TEXT[4].split("。"),
-    "zh": NLLB_TEXT[5].split("。"),
-    "ar": NLLB_TEXT[6].split(". "),
+# Per language: the words (characters, for Chinese and Japanese) sentences are drawn from.
+WORDS = {
+    lang: list(text.replace("。", "")) if lang in ("ja", "zh") else text.replace(".", "").split()
+    for lang, text in zip(("de", "fr", "es", "ru", "ja", "zh", "ar"), NLLB_TEXT, strict=False)
 }
 
 
 def corpus(documents: int, seed: int) -> list[tuple[str, str]]:
-    """``(lang, text)`` documents of 1-12 sentences, long-tailed like real collections."""
+    """``(lang, text)`` documents of 1-12 sentences of 3-60 words, long-tailed like real text."""
     rng = random.Random(seed)
-    langs = sorted(SOURCES)
+    langs = sorted(WORDS)
     docs = []
     for i in range(documents):
         lang = langs[i % len(langs)]
-        sentences = min(12, max(1, int(rng.expovariate(1 / 3)) + 1))
-        end = "。" if lang in ("ja", "zh") else ". "
-        docs.append((lang, end.join(rng.choice([s for s in SOURCES[lang] if s]) for _ in range(sentences)) + end.strip()))
+        sentences = []
+        for _ in range(min(12, int(rng.expovariate(1 / 3)) + 1)):
+            length = min(60, max(3, int(rng.lognormvariate(2.7, 0.6))))
+            words = [rng.choice(WORDS[lang]) for _ in range(length)]
+            sentences.append("".join(words) + "。" if lang in ("ja", "zh") else " ".join(words) + ".")
+        docs.append((lang, ("" if lang in ("ja", "zh") else " ").join(sentences)))
     return docs
 
 

@@ -81,3 +81,12 @@ def test_embed_stage_depends_on_the_queries_of_any_dataset(project_root):
     deps = yaml.safe_load((project_root / "dvc.yaml").read_text())["stages"]["embed"]["deps"]
     assert "data/original" in deps
     assert layout.QUERIES.startswith("data/original/")
+
+
+def test_translation_quality_is_scored_only_where_a_translated_condition_exists():
+    from crossrank import catalog
+
+    config = {"conditions": ["original"], "cldr": {"translation": "nllb"}, "clirmatrix": {"translation": "nllb"}}
+    assert catalog.scored_translations(config, ["cldr", "clirmatrix"]) == []
+    config["conditions"] = ["original", "translated"]
+    assert catalog.scored_translations(config, ["cldr", "clirmatrix"]) == ["cldr"]  # clirmatrix has no parallel English

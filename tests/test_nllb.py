@@ -18,7 +18,7 @@ from crossrank.contract import Document
 from crossrank.datasets import cldr
 from crossrank.mt.cache import TranslationCache
 from crossrank.mt.codes import FLORES_CODES, flores_code
-from crossrank.mt.documents import shard_documents, translate_documents
+from crossrank.mt.documents import piece_shard, segment_documents, translate_documents, translate_pieces
 from crossrank.mt.nllb import NllbSettings, NllbTranslator, plan_batches
 from crossrank.mt.segment import pieces, split_sentences
 from crossrank.protocols import clirmatrix, largescale, mmarco
@@ -148,7 +148,7 @@ def test_documents_are_translated_with_a_piece_count_each(settings: NllbSettings
     assert [r.docid for r in result] == [d.docid for d in DOCUMENTS]
     assert all(r.text and "\t" not in r.text and "\n" not in r.text for r in result)
     by_id = {r.docid: r for r in result}
-    assert by_id["de2"].pieces > 1  # the long document went through in several pieces
+    assert by_id["de2"].pieces == 40  # one piece per sentence
     assert by_id["fr1"].pieces == 1
 
 
@@ -165,7 +165,7 @@ def test_generation_forces_english_and_follows_the_settings(settings: NllbSettin
     translator.translate(translator.tokenize(["La France est un pays."], "fra_Latn"))
     assert seen["forced_bos_token_id"] == translator.tokenizer.convert_tokens_to_ids("eng_Latn")
     assert seen["num_beams"] == 2
-    assert seen["max_new_tokens"] <= 16
+    assert seen["max_new_tokens"] <= 16  # max_output_tokens
     assert translator.device == "cpu" and translator.precision == "float32"
 
 
@@ -283,14 +283,21 @@ def test_a_piece_stored_twice_reads_the_same_text_in_every_process(tmp_path: Pat
 # --- shards and settings ------------------------------------------------------------------
 
 
-def test_shards_partition_the_documents_that_need_translation():
-    docs = [*DOCUMENTS, Document("en1", "en", "English text."), Document("s1", "simple", "Simple.")]
-    shards = [shard_documents(list(reversed(docs)), i, 3) for i in range(3)]
-    ids = [d.docid for shard in shards for d in shard]
-    assert sorted(ids) == sorted(d.docid for d in DOCUMENTS)
-    assert shards == [shard_documents(docs, i, 3) for i in range(3)]  # independent of corpus order
+def test_shards_partition_the_distinct_pieces_so_each_is_translated_once(settings: NllbSettings, tmp_path: Path):
+    shared = "Deutschland ist ein Land in Europa."
+    docs = [*DOCUMENTS, Document("de3", "de", shared), Document("de4", "de", f"{shared} Noch ein Satz.")]
+    shards = [translate_pieces(docs, settings, tmp_path / "cache", i, 3) for i in range(3)]
+    keys = [key for shard in shards for key in shard]
+    segmented = segment_documents(docs, NllbTranslator(settings))
+    assert sorted(keys) == sorted(segmented.sources) and len(keys) == len(set(keys))
+    assert all(piece_shard(key, 3) == i for i, shard in enumerate(shards) for key in shard)
     with pytest.raises(ValueError):
-        shard_documents(docs, 3, 3)
+        translate_pieces(docs, settings, tmp_path / "cache", 3, 3)
+
+
+def test_every_sentence_is_its_own_piece(settings: NllbSettings):
+    segmented = segment_documents([DOCUMENTS[0], DOCUMENTS[2]], NllbTranslator(settings))
+    assert [len(keys) for keys in segmented.keys.values()] == [2, 2]
 
 
 def test_a_piece_limit_beyond_the_model_positions_is_a_config_error(tiny_nllb: Path):

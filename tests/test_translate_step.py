@@ -47,7 +47,7 @@ def test_shards_merge_into_the_translated_condition_with_a_record_per_document(t
     for i, shard in enumerate(shards):
         steps.translate_shard(str(original), nllb, i, 2, str(tmp_path / "cache"), shard)
     out = {k: str(tmp_path / f"out_{k}.tsv") for k in ("documents", "record", "summary")}
-    steps.translate(str(original), "nllb", shards, f"{tiny_nllb}@main", out)
+    steps.translate(str(original), "nllb", shards, {**nllb, "revision": "main"}, out)
 
     translated = contract.read_documents(out["documents"])
     assert [d.docid for d in translated] == [d.docid for d in DOCUMENTS]
@@ -58,7 +58,7 @@ def test_shards_merge_into_the_translated_condition_with_a_record_per_document(t
     assert record["de1"][2:] == ["nllb", "1", f"{tiny_nllb}@main"]
     assert record["zh1"][1:3] == ["zh", "nllb"]
     summary = [fields for _, fields in read_tsv(out["summary"], SUMMARY_COLUMNS, header=True)]
-    assert ["en", "copy", "1", "0"] in summary and ["zh", "nllb", "1", "1"] in summary
+    assert ["en", "copy", "1", "0"] in summary and ["zh", "nllb", "1", "2"] in summary  # two sentences
 
     reference = tmp_path / "oracle_en.tsv"
     contract.write_documents(reference, REFERENCE)
@@ -76,7 +76,7 @@ def test_a_missing_shard_leaves_no_output_behind(tiny_nllb: Path, tmp_path: Path
     steps.translate_shard(str(original), nllb, 0, 2, str(tmp_path / "cache"), str(tmp_path / "shard0.tsv"))
     out = {k: str(tmp_path / f"out_{k}.tsv") for k in ("documents", "record", "summary")}
     with pytest.raises(Exception, match="translate_shard"):
-        steps.translate(str(original), "nllb", [str(tmp_path / "shard0.tsv")], "m", out)
+        steps.translate(str(original), "nllb", [str(tmp_path / "shard0.tsv")], nllb, out)
     assert not any(Path(p).exists() for p in out.values())
 
 

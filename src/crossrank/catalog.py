@@ -29,7 +29,11 @@ def translation_backend(config: Mapping[str, Any], dataset: str) -> str:
 
 def scored_translations(config: Mapping[str, Any], datasets: list[str]) -> list[str]:
     """Datasets whose machine translations can be scored against their parallel English."""
-    return [d for d in datasets if d in PARALLEL_ENGLISH and translation_backend(config, d) == MACHINE_TRANSLATION]
+    return [
+        d
+        for d in datasets
+        if d in PARALLEL_ENGLISH and translation_backend(config, d) == MACHINE_TRANSLATION and "translated" in dataset_conditions(config, d)
+    ]
 
 
 def query_languages(config: Mapping[str, Any], dataset: str) -> list[str]:

@@ -18,7 +18,7 @@ import numpy as np
 from crossrank import bm25, catalog, contract, evaluation, runs, translation
 from crossrank.contract import Document
 from crossrank.datasets.prepared import QUERY_DOCUMENT_COLUMNS, PreparedDataset, check_prepared
-from crossrank.io import all_or_nothing, atomic_path, atomic_write, write_tsv
+from crossrank.io import InputError, all_or_nothing, atomic_path, atomic_write, write_tsv
 from crossrank.mt.codes import ENGLISH_SOURCES
 
 log = logging.getLogger("crossrank")
@@ -119,35 +119,54 @@ def write_prepared(prepared: PreparedDataset, out: Paths, source: str) -> None:
 
 
 def translate_shard(documents_path: str, nllb_params: Mapping[str, Any], shard: int, shards: int, cache_root: str, out_shard: str) -> None:
-    """Machine-translate one shard of a corpus's non-English documents (through the cache)."""
-    from crossrank.mt.documents import shard_documents, translate_documents, write_shard
+    """Machine-translate one shard of a corpus's distinct pieces (through the cache)."""
+    from crossrank.mt.documents import needs_translation, translate_pieces, write_shard
     from crossrank.mt.nllb import NllbSettings
 
-    documents = shard_documents(contract.read_documents(documents_path), shard, shards)
-    log.info("shard %d of %d: %d documents to translate", shard, shards, len(documents))
-    write_shard(out_shard, translate_documents(documents, NllbSettings.from_params(nllb_params), cache_root, shard))
+    documents = [d for d in contract.read_documents(documents_path) if needs_translation(d)]
+    write_shard(out_shard, translate_pieces(documents, NllbSettings.from_params(nllb_params), cache_root, shard, shards))
 
 
-def translate(documents_path: str, backend: str, english_paths: Sequence[str], model: str, out: Paths) -> None:
+def translate(documents_path: str, backend: str, english_paths: Sequence[str], nllb_params: Mapping[str, Any], out: Paths) -> None:
     """Write the ``translated`` condition, which backend produced each document, and a per-language summary.
 
     ``english_paths`` are the parallel English documents (``oracle``) or the translation
-    shards (``nllb``); ``copy`` needs none.
+    shards (``nllb``, joined per document after segmenting again with ``nllb_params``'s
+    tokenizer); ``copy`` needs none.
     """
-    from crossrank.mt.documents import EnglishText, read_shards
+    from crossrank.mt.documents import EnglishText
 
     documents = contract.read_documents(documents_path)
     english: dict[str, EnglishText] | None = None
+    model = "-"
     if backend == "oracle":
         english = {d.docid: EnglishText(d.docid, d.text, 0) for path in english_paths for d in contract.read_documents(path)}
     elif backend == "nllb":
-        english = read_shards(english_paths)
+        english = _merge_shards(documents, nllb_params, english_paths)
+        model = f"{nllb_params['model']}@{nllb_params['revision']}" if nllb_params.get("revision") else nllb_params["model"]
     translated = translation.translate_documents(documents, backend, english, model)
     with all_or_nothing(out.values()):
         contract.write_documents(out["documents"], (t.document for t in translated))
         rows = ((t.document.docid, t.source_lang, t.backend, t.pieces, t.model) for t in translated)
         write_tsv(out["record"], rows, header=translation.RECORD_COLUMNS)
         write_tsv(out["summary"], translation.summary(translated), header=translation.SUMMARY_COLUMNS)
+
+
+def _merge_shards(documents: Sequence[Document], nllb_params: Mapping[str, Any], shard_paths: Sequence[str]) -> dict[str, Any]:
+    from crossrank.mt.documents import join_pieces, needs_translation, read_shards, segment_documents
+    from crossrank.mt.nllb import NllbSettings, NllbTranslator
+
+    todo = [d for d in documents if needs_translation(d)]
+    segmented = segment_documents(todo, NllbTranslator(NllbSettings.from_params(nllb_params)))
+    translations = read_shards(shard_paths)
+    lacking = [d.docid for d in todo if any(key not in translations for key in segmented.keys[d.docid])]
+    if lacking:
+        raise InputError(
+            "translation shards",
+            f"no translation of some pieces of {len(lacking)} document(s), e.g. {lacking[0]!r}.",
+            fix="re-run the translate_shard jobs (with the same translation.nllb settings).",
+        )
+    return {e.docid: e for e in join_pieces(segmented, translations, todo)}
 
 
 def skip_translation(documents_path: str, out: Paths) -> None:

@@ -12,6 +12,7 @@ share_source_path(_src)
 from crossrank import catalog, layout
 from crossrank.config import validate_params
 from crossrank.layout import fill
+from crossrank.mt.nllb import result_settings
 from crossrank.protocols.registry import PROTOCOLS, release_inputs
 from crossrank.tracking import resolve_tracking_uri
 
@@ -98,10 +99,11 @@ def english_input(wildcards):
     return []
 
 
-def translation_model():
-    """The NLLB checkpoint as recorded beside each machine-translated document."""
-    revision = NLLB["revision"]
-    return f"{NLLB['model']}@{revision}" if revision else NLLB["model"]
+def nllb_settings(wildcards):
+    """The NLLB settings a dataset's translations depend on ({} unless it translates with nllb)."""
+    if catalog.translation_backend(config, wildcards.dataset) == catalog.MACHINE_TRANSLATION:
+        return result_settings(NLLB)
+    return {}
 
 
 def run_params(wildcards):
@@ -117,7 +119,7 @@ def run_params(wildcards):
     }
     backend = catalog.translation_backend(config, wildcards.dataset)
     if condition == "translated" and backend == catalog.MACHINE_TRANSLATION:
-        params["translation"] = {"nllb": NLLB}
+        params["translation"] = {"nllb": result_settings(NLLB)}
     if system == "bm25":
         params["bm25"] = config["bm25"]
     else:

@@ -45,7 +45,7 @@ rule translate:
         mem_mb=1000,
     params:
         backend=lambda wildcards: config[wildcards.dataset]["translation"],
-        model=translation_model(),
+        nllb=nllb_settings,
     script:
         "../scripts/translate.py"
 

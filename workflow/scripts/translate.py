@@ -6,6 +6,6 @@ steps.translate(
     snakemake.input.documents,
     snakemake.params.backend,
     list(snakemake.input.english),
-    snakemake.params.model,
+    dict(snakemake.params.nllb),
     dict(snakemake.output.items()),
 )

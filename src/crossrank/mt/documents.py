@@ -1,9 +1,10 @@
 """Whole documents through NLLB: segment, look up the cache, translate what is missing, join.
 
 Work is cut in chunks of ``chunk_size`` pieces, longest first; each chunk is stored in the
-cache before the next starts, so a killed job resumes where it stopped. Shards split a corpus
-between jobs (several GPUs, SLURM nodes) with balanced lengths; every shard writes into the
-same cache, and the merge reads each shard's output.
+cache before the next starts, so a killed job resumes where it stopped. Shards split a corpus's
+distinct pieces between jobs (several GPUs, SLURM nodes); every shard writes into the same
+cache and its own shard file, and the merge segments the documents again (tokenizer only) and
+joins each document's pieces from the shard files.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tqdm import tqdm
@@ -40,27 +41,22 @@ def needs_translation(document: Document) -> bool:
     return document.lang not in ENGLISH_SOURCES
 
 
-def shard_documents(documents: Sequence[Document], shard: int, shards: int) -> list[Document]:
-    """The documents of one shard: those needing translation, longest first, dealt round-robin.
-
-    Dealing sorted documents in turn gives every shard a similar amount of text, and the same
-    documents whatever order the corpus lists them in.
-    """
-    if not 0 <= shard < shards:
-        raise ValueError(f"shard {shard} is not in 0..{shards - 1}")
-    todo = sorted((d for d in documents if needs_translation(d)), key=lambda d: (-len(d.text), d.docid))
-    return todo[shard::shards]
+def piece_shard(key: bytes, shards: int) -> int:
+    """The shard that translates a piece: by its key, so each distinct piece is translated once."""
+    return int(key[:12], 16) % shards
 
 
-def translate_documents(
-    documents: Sequence[Document], settings: NllbSettings, cache_root: str | os.PathLike[str], shard: int = 0
-) -> list[EnglishText]:
-    """English translations of ``documents`` (none may be English), in order, from cache or model."""
-    translator = NllbTranslator(settings, shard)
-    cache = TranslationCache(cache_root, translator.fingerprint())
-    log.info("translation cache: %s", cache.directory)
-    plans: list[tuple[str, list[bytes]]] = []
-    sources: dict[bytes, tuple[str, str]] = {}  # key -> (FLORES-200 code, piece)
+@dataclass(frozen=True)
+class Segmented:
+    """A corpus cut into pieces: each document's piece keys, and each distinct piece's source."""
+
+    keys: dict[str, list[bytes]]  # docid -> piece keys, in document order
+    sources: dict[bytes, tuple[str, str]]  # key -> (FLORES-200 code, piece)
+
+
+def segment_documents(documents: Sequence[Document], translator: NllbTranslator) -> Segmented:
+    """Cut every document into pieces with the translator's tokenizer (the model is not loaded)."""
+    segmented = Segmented({}, {})
     by_lang: dict[str, list[Document]] = {}
     for document in documents:
         if not needs_translation(document):
@@ -73,16 +69,54 @@ def translate_documents(
             return [len(ids) for ids in translator.tokenize(texts, code)]
 
         for document in tqdm(group, desc=f"segment {lang}", unit="doc"):
-            doc_pieces = pieces(document.text, count, settings.max_input_tokens)
+            doc_pieces = pieces(document.text, count, translator.settings.max_input_tokens)
             keys = [piece_key(code, piece) for piece in doc_pieces]
-            sources.update(zip(keys, ((code, piece) for piece in doc_pieces), strict=True))
-            plans.append((document.docid, keys))
-    missing = cache.missing(list(sources))
-    log.info("%d documents, %d distinct pieces, %d to translate", len(plans), len(sources), len(missing))
+            segmented.sources.update(zip(keys, ((code, piece) for piece in doc_pieces), strict=True))
+            segmented.keys[document.docid] = keys
+    return segmented
+
+
+def translate_pieces(
+    documents: Sequence[Document], settings: NllbSettings, cache_root: str | os.PathLike[str], shard: int = 0, shards: int = 1
+) -> dict[bytes, str]:
+    """Translations of the distinct pieces of ``documents`` that fall to ``shard``, from cache or model.
+
+    Pieces, not documents, are dealt to shards (by key): a sentence shared by documents of two
+    shards is translated once, so its translation is the same in every document, however the
+    jobs are timed.
+    """
+    if not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} is not in 0..{shards - 1}")
+    translator = NllbTranslator(settings, shard)
+    cache = TranslationCache(cache_root, translator.fingerprint())
+    log.info("translation cache: %s", cache.directory)
+    segmented = segment_documents(documents, translator)
+    mine = [key for key in segmented.sources if piece_shard(key, shards) == shard]
+    missing = cache.missing(mine)
+    log.info(
+        "%d documents, %d distinct pieces, %d in this shard, %d to translate",
+        len(documents),
+        len(segmented.sources),
+        len(mine),
+        len(missing),
+    )
     if missing:
-        _translate_missing(translator, cache, missing, sources, settings.chunk_size)
-    by_docid = {docid: keys for docid, keys in plans}
-    return [EnglishText(d.docid, " ".join(cache.get(key) for key in by_docid[d.docid]), len(by_docid[d.docid])) for d in documents]
+        _translate_missing(translator, cache, missing, segmented.sources, settings.chunk_size)
+    return {key: cache.get(key) for key in mine}
+
+
+def join_pieces(segmented: Segmented, translations: Mapping[bytes, str], documents: Sequence[Document]) -> list[EnglishText]:
+    """Each document's English text: its pieces' translations joined in order."""
+    return [
+        EnglishText(d.docid, " ".join(translations[key] for key in segmented.keys[d.docid]), len(segmented.keys[d.docid]))
+        for d in documents
+    ]
+
+
+def translate_documents(documents: Sequence[Document], settings: NllbSettings, cache_root: str | os.PathLike[str]) -> list[EnglishText]:
+    """English translations of ``documents`` (none may be English), in order, in one process."""
+    translations = translate_pieces(documents, settings, cache_root)
+    return join_pieces(segment_documents(documents, NllbTranslator(settings)), translations, documents)
 
 
 def _translate_missing(
@@ -104,18 +138,18 @@ def _translate_missing(
     log.info("translated %d pieces (%d source tokens) in %.1f s: %.1f tokens/s", len(order), tokens, elapsed, tokens / elapsed)
 
 
-SHARD_COLUMNS = ("docid", "pieces", "text")
+SHARD_COLUMNS = ("key", "text")
 
 
-def write_shard(path: str | os.PathLike[str], translations: Sequence[EnglishText]) -> None:
-    """Write one shard's translations (atomically)."""
-    write_tsv(path, ((t.docid, t.pieces, t.text) for t in translations), header=SHARD_COLUMNS)
+def write_shard(path: str | os.PathLike[str], translations: Mapping[bytes, str]) -> None:
+    """Write one shard's piece translations (atomically)."""
+    write_tsv(path, ((key.decode("ascii"), text) for key, text in sorted(translations.items())), header=SHARD_COLUMNS)
 
 
-def read_shards(paths: Sequence[str | os.PathLike[str]]) -> dict[str, EnglishText]:
-    """Every shard's translations by docid."""
-    merged: dict[str, EnglishText] = {}
+def read_shards(paths: Sequence[str | os.PathLike[str]]) -> dict[bytes, str]:
+    """Every shard's piece translations by key."""
+    merged: dict[bytes, str] = {}
     for path in paths:
-        for _line, (docid, count, text) in read_tsv(path, SHARD_COLUMNS, header=True):
-            merged[docid] = EnglishText(docid, text, int(count))
+        for _line, (key, text) in read_tsv(path, SHARD_COLUMNS, header=True):
+            merged[key.encode("ascii")] = text
     return merged

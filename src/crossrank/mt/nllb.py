@@ -22,6 +22,26 @@ from crossrank.mt.codes import TARGET_CODE, flores_code
 log = logging.getLogger(__name__)
 
 PRECISIONS = ("auto", "float32", "float16", "bfloat16")
+# Generated tokens allowed beyond max_output_ratio x the longest source piece: a one-word name
+# can need several English words ("中国" -> "People's Republic of China").
+OUTPUT_SLACK = 16
+# The settings that change what a document's translation is (the rest only change how fast).
+RESULT_KEYS = (
+    "model",
+    "revision",
+    "num_beams",
+    "length_penalty",
+    "max_input_tokens",
+    "max_output_tokens",
+    "max_output_ratio",
+    "precision",
+    "language_codes",
+)
+
+
+def result_settings(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of ``translation.nllb`` that determines translations (logged, and re-runs the merge)."""
+    return {key: params[key] for key in RESULT_KEYS if key in params}
 
 
 @dataclass(frozen=True)
@@ -122,6 +142,8 @@ class NllbTranslator:
                 f"at most {positions} tokens. Fix: set it to {positions} or less (documents are split into pieces that fit)."
             )
         self.device = resolve_device(settings.device, shard)
+        if settings.gpus_per_shard > 0 and not self.device.startswith("cuda"):
+            log.warning("gpus_per_shard is %d but this job runs on %s: is CUDA visible here?", settings.gpus_per_shard, self.device)
         self.precision = resolve_precision(settings.precision, self.device)
         self.target_id = self._language_token(TARGET_CODE)
         self._model: Any = None
@@ -175,8 +197,8 @@ class NllbTranslator:
     def translate(self, token_ids: Sequence[Sequence[int]], sort_by_length: bool = True, progress: Any = None) -> list[str]:
         """English translations of tokenized pieces, in input order.
 
-        A batch generates at most ``max_output_ratio`` x its longest piece, ``max_output_tokens``,
-        and what the model's positions allow.
+        A batch generates at most ``max_output_ratio`` x its longest piece + ``OUTPUT_SLACK``,
+        ``max_output_tokens``, and what the model's positions allow.
 
         ``progress`` (a tqdm bar) advances by pieces and shows source tokens per second.
         """
@@ -193,7 +215,7 @@ class NllbTranslator:
                     forced_bos_token_id=self.target_id,
                     num_beams=self.settings.num_beams,
                     length_penalty=self.settings.length_penalty,
-                    max_new_tokens=min(self._max_new_tokens, math.ceil(self.settings.max_output_ratio * longest)),
+                    max_new_tokens=min(self._max_new_tokens, math.ceil(self.settings.max_output_ratio * longest) + OUTPUT_SLACK),
                     do_sample=False,
                 )
             for index, text in zip(batch, self.tokenizer.batch_decode(generated, skip_special_tokens=True), strict=True):
