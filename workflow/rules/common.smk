@@ -101,7 +101,10 @@ def english_input(wildcards):
 
 def nllb_settings(wildcards):
     """The NLLB settings a dataset's translations depend on ({} unless it translates with nllb)."""
-    if catalog.translation_backend(config, wildcards.dataset) == catalog.MACHINE_TRANSLATION:
+    if (
+        catalog.translation_backend(config, wildcards.dataset)
+        == catalog.MACHINE_TRANSLATION
+    ):
         return result_settings(NLLB)
     return {}
 
