@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -172,8 +173,8 @@ def _merge_shards(documents: Sequence[Document], nllb_params: Mapping[str, Any],
 def skip_translation(documents_path: str, out: Paths) -> None:
     """For a dataset without a translated condition: an empty record and a summary saying ``none``."""
     documents = contract.read_documents(documents_path)
-    languages = sorted({d.lang for d in documents})
-    rows = [(lang, catalog.NO_TRANSLATION, sum(d.lang == lang for d in documents), 0) for lang in languages]
+    per_language = Counter(d.lang for d in documents)
+    rows = [(lang, catalog.NO_TRANSLATION, count, 0) for lang, count in sorted(per_language.items())]
     with all_or_nothing(out.values()):
         write_tsv(out["record"], [], header=translation.RECORD_COLUMNS)
         write_tsv(out["summary"], rows, header=translation.SUMMARY_COLUMNS)

@@ -88,20 +88,25 @@ def translate_pieces(
     if not 0 <= shard < shards:
         raise ValueError(f"shard {shard} is not in 0..{shards - 1}")
     translator = NllbTranslator(settings, shard)
+    return _translate_shard(translator, segment_documents(documents, translator), cache_root, shard, shards)
+
+
+def _translate_shard(
+    translator: NllbTranslator, segmented: Segmented, cache_root: str | os.PathLike[str], shard: int, shards: int
+) -> dict[bytes, str]:
     cache = TranslationCache(cache_root, translator.fingerprint())
     log.info("translation cache: %s", cache.directory)
-    segmented = segment_documents(documents, translator)
     mine = [key for key in segmented.sources if piece_shard(key, shards) == shard]
     missing = cache.missing(mine)
     log.info(
         "%d documents, %d distinct pieces, %d in this shard, %d to translate",
-        len(documents),
+        len(segmented.keys),
         len(segmented.sources),
         len(mine),
         len(missing),
     )
     if missing:
-        _translate_missing(translator, cache, missing, segmented.sources, settings.chunk_size)
+        _translate_missing(translator, cache, missing, segmented.sources, translator.settings.chunk_size)
     return {key: cache.get(key) for key in mine}
 
 
@@ -115,8 +120,9 @@ def join_pieces(segmented: Segmented, translations: Mapping[bytes, str], documen
 
 def translate_documents(documents: Sequence[Document], settings: NllbSettings, cache_root: str | os.PathLike[str]) -> list[EnglishText]:
     """English translations of ``documents`` (none may be English), in order, in one process."""
-    translations = translate_pieces(documents, settings, cache_root)
-    return join_pieces(segment_documents(documents, NllbTranslator(settings)), translations, documents)
+    translator = NllbTranslator(settings)
+    segmented = segment_documents(documents, translator)
+    return join_pieces(segmented, _translate_shard(translator, segmented, cache_root, 0, 1), documents)
 
 
 def _translate_missing(
