@@ -112,6 +112,7 @@ def test_defaults_filled_inside_encoder_entries(params: dict[str, Any]) -> None:
     params["encoders"] = {"other": {"model": "some/model"}}
     result = validate_params(params, SCHEMA)
     assert result["encoders"]["other"] == {
+        "enabled": True,
         "model": "some/model",
         "revision": None,
         "pooling": "mean",
@@ -208,7 +209,9 @@ def test_paper_overlay_validates_once_the_releases_exist(params: dict[str, Any],
     merged = _merged(params, overlay)  # as snakemake --configfiles merges them
     validate_params(merged, SCHEMA)
     assert merged["datasets"] == ["clirmatrix", "mmarco", "largescale"]
-    assert merged["encoders"]["minilm"]["max_length"] == 512 and merged["encoders"]["minilm"]["model"].startswith("package:")
+    enabled = sorted(name for name, entry in merged["encoders"].items() if entry["enabled"])
+    assert enabled == ["labse", "me5", "mmbert", "nomic", "xlmr"]  # the paper's five, not the demo encoder
+    assert merged["encoders"]["me5"]["query_prefix"] == "query: "  # the registry's settings survive the merge
 
 
 def _merged(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:

@@ -42,3 +42,26 @@ def test_ties_at_the_cutoff_follow_trec_eval_not_torch():
     nearly = np.array([[1.0, 0.0], [0.99999994, 0.0]], dtype=np.float32)
     rankings = exact_search(np.array([[1.0, 0.0]], dtype=np.float32), nearly, ["a", "z"], k=1)
     assert [d for d, _ in rankings[0]] == ["z"]  # equal after rounding to 6 decimals
+
+
+def test_memory_mapped_float16_documents_search_like_float32(tmp_path):
+    rng = np.random.default_rng(2)
+    docs, queries = _normalised(rng, 300, 16), _normalised(rng, 9, 16)
+    np.save(tmp_path / "docs.npy", docs.astype(np.float16))
+    docids = [f"d{i:03d}" for i in range(300)]
+    half = exact_search(queries, np.load(tmp_path / "docs.npy", mmap_mode="r"), docids, k=5, doc_batch=70)
+    full = exact_search(queries, docs.astype(np.float16).astype(np.float32), docids, k=5)
+    assert half == full
+
+
+def test_a_searcher_answers_many_query_batches_with_one_pool():
+    from crossrank.dense import ExactSearcher
+
+    rng = np.random.default_rng(3)
+    docs, queries = _normalised(rng, 200, 8), _normalised(rng, 20, 8)
+    docids = [f"d{i:03d}" for i in range(200)]
+    searcher = ExactSearcher(docs, docids, query_batch=3, doc_batch=50)
+    parts = searcher.search(queries[:6], 4, progress=False) + searcher.search(queries[6:], 4, progress=False)
+    whole = exact_search(queries, docs, docids, 4, query_batch=3, doc_batch=50)
+    assert [[d for d, _ in r] for r in parts] == [[d for d, _ in r] for r in whole]
+    np.testing.assert_allclose([[s for _, s in r] for r in parts], [[s for _, s in r] for r in whole], atol=2e-6)

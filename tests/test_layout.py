@@ -90,3 +90,13 @@ def test_translation_quality_is_scored_only_where_a_translated_condition_exists(
     assert catalog.scored_translations(config, ["cldr", "clirmatrix"]) == []
     config["conditions"] = ["original", "translated"]
     assert catalog.scored_translations(config, ["cldr", "clirmatrix"]) == ["cldr"]  # clirmatrix has no parallel English
+
+
+def test_ann_runs_and_bias_reports_are_targets():
+    assert layout.run_names(["original"], ["a", "b"], ["a"]) == ["bm25.original", "dense.a.original", "dense.b.original", "ann.a.original"]
+    conditions = {"cldr": ["original"]}
+    runs = layout.stage_targets("retrieve", ["cldr"], conditions, ["m"], ann_encoders=["m"])
+    assert "results/cldr/runs/ann.m.original.trec" in runs
+    assert "results/cldr/runs/ann.m.original.trec" not in layout.stage_targets("retrieve", ["cldr"], conditions, ["m"])
+    report = layout.stage_targets("report", ["cldr"], conditions, ["m"])
+    assert {"results/figures/cldr/language_bias.png", "results/tables/cldr/language_bias.csv"} <= set(report)

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from crossrank.cache_store import chunk_name
+from crossrank.cache_store import chunk_name, key_shard
 from crossrank.config import ConfigError
 from crossrank.contract import Document
 from crossrank.datasets import cldr
 from crossrank.mt.cache import TranslationCache
 from crossrank.mt.codes import FLORES_CODES, flores_code
-from crossrank.mt.documents import piece_shard, segment_documents, translate_documents, translate_pieces
+from crossrank.mt.documents import segment_documents, translate_documents, translate_pieces
 from crossrank.mt.nllb import NllbSettings, NllbTranslator, plan_batches
 from crossrank.mt.segment import pieces, split_sentences
 from crossrank.protocols import clirmatrix, largescale, mmarco
@@ -290,7 +290,7 @@ def test_shards_partition_the_distinct_pieces_so_each_is_translated_once(setting
     keys = [key for shard in shards for key in shard]
     segmented = segment_documents(docs, NllbTranslator(settings))
     assert sorted(keys) == sorted(segmented.sources) and len(keys) == len(set(keys))
-    assert all(piece_shard(key, 3) == i for i, shard in enumerate(shards) for key in shard)
+    assert all(key_shard(key, 3) == i for i, shard in enumerate(shards) for key in shard)
     with pytest.raises(ValueError):
         translate_pieces(docs, settings, tmp_path / "cache", 3, 3)
 
@@ -313,7 +313,7 @@ def test_an_unmapped_document_language_stops_before_any_translation(settings: Nl
 def test_auto_device_spreads_shards_over_gpus_and_picks_half_precision(monkeypatch: pytest.MonkeyPatch):
     import torch
 
-    from crossrank.mt.nllb import resolve_device, resolve_precision
+    from crossrank.devices import resolve_device, resolve_precision
 
     assert (resolve_device("auto"), resolve_precision("auto", "cpu")) == ("cpu", "float32") or torch.cuda.is_available()
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 LANGUAGES = ["ar", "de", "en", "es", "fr", "ja", "ru", "zh"]
 ENCODERS = ["tiny", "tinycls"]
-RUNS = layout.run_names(["original", "translated"], ENCODERS)
+RUNS = layout.run_names(["original", "translated"], ENCODERS, ENCODERS)  # exact and HNSW runs
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +65,20 @@ def test_results_contract_is_complete(project: Path):
             assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
     for path in [layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD, layout.METRICS_SUMMARY]:
         assert (project / path).stat().st_size > 0
-    for template in (layout.FIGURE_BM25, layout.FIGURE_ENCODERS):
+    for template in (layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BIAS):
         assert (project / layout.fill(template, dataset="cldr")).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_run_has_its_language_bias_and_ann_runs_their_cached_index(project: Path):
+    with open(project / layout.fill(layout.TABLE_BIAS_CSV, dataset="cldr"), newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["run"] for r in rows} == set(RUNS)
+    same = {r["run"]: float(r["value"]) for r in rows if r["measure"] == "same_language" and r["query_lang"] == "all"}
+    assert set(same) == set(RUNS) and all(0.0 <= v <= 1.0 for v in same.values())
+    markdown = (project / layout.fill(layout.TABLE_BIAS_MD, dataset="cldr")).read_text()
+    assert all(f"| {run} |" in markdown for run in RUNS)
+    metadata = sorted((project / layout.ANN_CACHE).glob("*/metadata.json"))
+    assert len(metadata) == 2 * len(ENCODERS)  # one index per encoder and condition
 
 
 def test_metrics_have_every_pair_and_agree_with_trec_eval(project: Path):
@@ -105,7 +117,7 @@ def test_each_run_is_an_mlflow_run_with_params_metrics_artifacts_and_commit(proj
     runs = client.search_runs([experiment.experiment_id])
     assert sorted(r.info.run_name for r in runs if r.data.tags["kind"] == "retrieval") == sorted(RUNS)
     report = next(r for r in runs if r.data.tags["kind"] == "report")
-    assert {"table3_translation.md", "bm25_heatmap.png", "encoders.png", "metrics.csv"} <= {
+    assert {"table3_translation.md", "bm25_heatmap.png", "encoders.png", "language_bias.png", "language_bias.md", "metrics.csv"} <= {
         a.path for a in client.list_artifacts(report.info.run_id)
     }
     assert "dense.tiny.translated/recall_at_100" in report.data.metrics

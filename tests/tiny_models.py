@@ -93,3 +93,125 @@ def build_tiny_nllb(directory: Path, seed: int = 0, positions: int = 128) -> Pat
     )
     M2M100ForConditionalGeneration(config).save_pretrained(directory)
     return directory
+
+
+def _unigram_tokenizer(special: list[str]) -> object:
+    """A SentencePiece-style Unigram tokenizer (Metaspace), as XLM-R and mmBERT-family models use."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.Unigram())
+    tokenizer.normalizer = normalizers.NFKC()
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    tokenizer.decoder = decoders.Metaspace()
+    trainer = trainers.UnigramTrainer(vocab_size=300, special_tokens=special, unk_token=special[3])
+    tokenizer.train_from_iterator(TRAINING_TEXT * 5 + ["query: passage: search_query: search_document:"] * 5, trainer)
+    return tokenizer
+
+
+def build_tiny_xlmr(directory: Path, seed: int = 0, hidden: int = 32) -> Path:
+    """A 2-layer XLM-RoBERTa (the family of XLM-R large and multilingual-E5) with a Unigram tokenizer."""
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
+
+    directory.mkdir(parents=True, exist_ok=True)
+    special = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    tokenizer = _unigram_tokenizer(special)
+    from tokenizers import processors
+
+    tokenizer.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
+    fast = XLMRobertaTokenizerFast(
+        tokenizer_object=tokenizer,
+        bos_token="<s>",
+        eos_token="</s>",
+        sep_token="</s>",
+        cls_token="<s>",
+        unk_token="<unk>",
+        pad_token="<pad>",
+        mask_token="<mask>",
+    )
+    fast.save_pretrained(directory)
+    torch.manual_seed(seed)
+    config = XLMRobertaConfig(
+        vocab_size=tokenizer.get_vocab_size(),
+        hidden_size=hidden,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=2 * hidden,
+        max_position_embeddings=130,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+    )
+    XLMRobertaModel(config).save_pretrained(directory)
+    return directory
+
+
+def build_tiny_modernbert(directory: Path, seed: int = 0, hidden: int = 32) -> Path:
+    """A 2-layer ModernBERT (mmBERT's architecture) with a Unigram tokenizer."""
+    import torch
+    from tokenizers import processors
+    from transformers import ModernBertConfig, ModernBertModel, PreTrainedTokenizerFast
+
+    directory.mkdir(parents=True, exist_ok=True)
+    special = ["[CLS]", "[PAD]", "[SEP]", "[UNK]", "[MASK]"]
+    tokenizer = _unigram_tokenizer(special)
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", 0), ("[SEP]", 2)]
+    )
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, cls_token="[CLS]", pad_token="[PAD]", sep_token="[SEP]", unk_token="[UNK]", mask_token="[MASK]"
+    )
+    fast.save_pretrained(directory)
+    torch.manual_seed(seed)
+    config = ModernBertConfig(
+        vocab_size=tokenizer.get_vocab_size(),
+        hidden_size=hidden,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=2 * hidden,
+        max_position_embeddings=128,
+        local_attention=16,
+        pad_token_id=1,
+        cls_token_id=0,
+        sep_token_id=2,
+        bos_token_id=0,
+        eos_token_id=2,
+    )
+    ModernBertModel(config).save_pretrained(directory)
+    return directory
+
+
+REMOTE_CONFIG = """from transformers import BertConfig
+
+
+class TinyRemoteConfig(BertConfig):
+    model_type = "tiny-remote-bert"
+"""
+
+REMOTE_MODEL = """from transformers import BertModel
+
+from .configuration_tiny_remote import TinyRemoteConfig
+
+
+class TinyRemoteModel(BertModel):
+    config_class = TinyRemoteConfig
+"""
+
+
+def build_tiny_remote_code(directory: Path, seed: int = 0, hidden: int = 32) -> Path:
+    """A 2-layer BERT whose model class lives in the repository's own code (``auto_map``), like
+    nomic-embed-text-v2-moe: it loads only with ``trust_remote_code``."""
+    import json
+
+    build_tiny_bert(directory, seed=seed, hidden=hidden)
+    (directory / "configuration_tiny_remote.py").write_text(REMOTE_CONFIG)
+    (directory / "modeling_tiny_remote.py").write_text(REMOTE_MODEL)
+    config = json.loads((directory / "config.json").read_text())
+    config["model_type"] = "tiny-remote-bert"
+    config["architectures"] = ["TinyRemoteModel"]
+    config["auto_map"] = {
+        "AutoConfig": "configuration_tiny_remote.TinyRemoteConfig",
+        "AutoModel": "modeling_tiny_remote.TinyRemoteModel",
+    }
+    (directory / "config.json").write_text(json.dumps(config, indent=2))
+    return directory

@@ -39,3 +39,8 @@ def fingerprint_directory(root: str | os.PathLike[str], fingerprint: dict[str, A
 def chunk_name(keys: Sequence[bytes]) -> str:
     """The file stem of a chunk holding ``keys``: equal keys, equal name."""
     return hashlib.sha256(b"".join(keys)).hexdigest()[:24]
+
+
+def key_shard(key: bytes, shards: int) -> int:
+    """The shard that computes a value: by its key, so each distinct input is computed by one job only."""
+    return int(key[:12], 16) % shards

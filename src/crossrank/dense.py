@@ -1,9 +1,10 @@
 """Exact cosine top-k search over L2-normalised embeddings.
 
 Scores are one matrix product per block of queries and documents (torch), so memory stays
-bounded by ``query_batch x doc_batch`` floats however large the pool; each document block keeps
-only its own top-k, and the merged candidates are ranked with the same deterministic
-tie-breaking as every other run.
+bounded by ``query_batch x doc_batch`` floats however large the pool (a million documents
+searches in a few GB); each document block keeps only its own top-k, and the merged candidates
+are ranked with the same deterministic tie-breaking as every other run. Documents may be a
+memory-mapped float16 or float32 matrix: each block is converted to float32 as it is read.
 """
 
 from __future__ import annotations
@@ -20,6 +21,75 @@ from crossrank.runs import SCORE_DECIMALS, DocidOrder, Ranking, top_k
 TIE_MARGIN = 10.0**-SCORE_DECIMALS
 
 
+def check_dimensions(query_vectors: np.ndarray, doc_vectors: np.ndarray, docids: Sequence[str]) -> None:
+    """Refuse a query/document dimension mismatch or a docid list not aligned with the vectors."""
+    if doc_vectors.shape[0] != len(docids):
+        raise ValueError(f"{doc_vectors.shape[0]} document vectors but {len(docids)} docids")
+    if query_vectors.shape[1] != doc_vectors.shape[1]:
+        raise ValueError(f"query dimension {query_vectors.shape[1]} != document dimension {doc_vectors.shape[1]}")
+
+
+class ExactSearcher:
+    """Brute-force inner-product search over a fixed pool (built once, queried many times)."""
+
+    def __init__(
+        self,
+        doc_vectors: np.ndarray,
+        docids: Sequence[str],
+        query_batch: int = 1024,
+        doc_batch: int = 262144,
+        device: str = "cpu",
+    ):
+        if doc_vectors.shape[0] != len(docids):
+            raise ValueError(f"{doc_vectors.shape[0]} document vectors but {len(docids)} docids")
+        self.doc_vectors = doc_vectors
+        self.order = DocidOrder(docids)
+        self.query_batch = query_batch
+        self.doc_batch = doc_batch
+        self.device = torch.device(device)
+        # On an accelerator the blocks stay resident after the first batch (no re-upload per batch).
+        self._resident: dict[int, torch.Tensor] = {}
+
+    def _block(self, start: int) -> torch.Tensor:
+        if start in self._resident:
+            return self._resident[start]
+        rows = np.ascontiguousarray(self.doc_vectors[start : start + self.doc_batch], dtype=np.float32)
+        block = torch.from_numpy(rows).to(self.device)
+        if self.device.type != "cpu":
+            self._resident[start] = block
+        return block
+
+    def search(self, query_vectors: np.ndarray, k: int, progress: bool = True) -> list[Ranking]:
+        """Top-``k`` documents by inner product (cosine on normalised vectors) for every query."""
+        check_dimensions(query_vectors, self.doc_vectors, self.order.docids)
+        rankings: list[Ranking] = []
+        starts = range(0, len(query_vectors), self.query_batch)
+        with torch.inference_mode():
+            for q_start in tqdm(starts, desc="exact search", unit="batch", disable=not progress):
+                rows = np.ascontiguousarray(query_vectors[q_start : q_start + self.query_batch], dtype=np.float32)
+                queries = torch.from_numpy(rows).to(self.device)
+                candidates: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(len(queries))]
+                for d_start in range(0, len(self.doc_vectors), self.doc_batch):
+                    block = self._block(d_start)
+                    scores = queries @ block.T
+                    kth = torch.topk(scores, min(k, block.shape[0]), dim=1).values[:, -1:]
+                    # Keep everything that could round to the k-th score, so the trec_eval tie-break
+                    # in top_k (not torch's arbitrary choice among ties) decides who makes the cut.
+                    keep = scores >= kth - TIE_MARGIN
+                    rows_kept, columns = torch.nonzero(keep, as_tuple=True)
+                    kept_scores = scores[rows_kept, columns].cpu().numpy()
+                    rows_kept, columns = rows_kept.cpu().numpy(), columns.cpu().numpy() + d_start
+                    bounds = np.searchsorted(rows_kept, np.arange(len(queries) + 1))
+                    for row in range(len(queries)):
+                        part = slice(bounds[row], bounds[row + 1])
+                        candidates[row].append((kept_scores[part], columns[part]))
+                for parts in candidates:
+                    row_scores = np.concatenate([p[0] for p in parts])
+                    row_index = np.concatenate([p[1] for p in parts])
+                    rankings.append(top_k(row_scores, k, self.order, indices=row_index))
+        return rankings
+
+
 def exact_search(
     query_vectors: np.ndarray,
     doc_vectors: np.ndarray,
@@ -27,30 +97,7 @@ def exact_search(
     k: int,
     query_batch: int = 1024,
     doc_batch: int = 262144,
+    device: str = "cpu",
 ) -> list[Ranking]:
     """Top-``k`` documents by inner product (cosine on normalised vectors) for every query."""
-    if doc_vectors.shape[0] != len(docids):
-        raise ValueError(f"{doc_vectors.shape[0]} document vectors but {len(docids)} docids")
-    if query_vectors.shape[1] != doc_vectors.shape[1]:
-        raise ValueError(f"query dimension {query_vectors.shape[1]} != document dimension {doc_vectors.shape[1]}")
-    order = DocidOrder(docids)
-    rankings: list[Ranking] = []
-    with torch.inference_mode():
-        for q_start in tqdm(range(0, len(query_vectors), query_batch), desc="exact search", unit="batch"):
-            queries = torch.from_numpy(np.ascontiguousarray(query_vectors[q_start : q_start + query_batch], dtype=np.float32))
-            candidates: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(len(queries))]
-            for d_start in range(0, len(doc_vectors), doc_batch):
-                block = torch.from_numpy(np.ascontiguousarray(doc_vectors[d_start : d_start + doc_batch], dtype=np.float32))
-                scores = queries @ block.T
-                kth = torch.topk(scores, min(k, block.shape[0]), dim=1).values[:, -1:]
-                # Keep everything that could round to the k-th score, so the trec_eval tie-break
-                # in top_k (not torch's arbitrary choice among ties) decides who makes the cut.
-                keep = scores >= kth - TIE_MARGIN
-                for row in range(len(queries)):
-                    index = torch.nonzero(keep[row]).squeeze(1)
-                    candidates[row].append((scores[row, index].numpy(), index.numpy() + d_start))
-            for parts in candidates:
-                row_scores = np.concatenate([p[0] for p in parts])
-                row_index = np.concatenate([p[1] for p in parts])
-                rankings.append(top_k(row_scores, k, order, indices=row_index))
-    return rankings
+    return ExactSearcher(doc_vectors, docids, query_batch, doc_batch, device).search(query_vectors, k)

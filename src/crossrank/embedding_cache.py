@@ -1,10 +1,11 @@
 """A content-addressed, resumable store of text embeddings.
 
-One directory per encoder fingerprint (model identity, revision, pooling, max length). Inside,
-embeddings are kept in immutable chunks: ``{chunk}.vectors.npy`` (float32, memory-mappable)
-and ``{chunk}.keys.npy`` (the SHA-256 of prefix + text of each row). A chunk is written to
-temporary files and renamed, keys last, so a chunk is visible only once complete: an
-interrupted encode loses at most the chunk in progress, and concurrent jobs never see a
+One directory per encoder fingerprint (model identity, revision, pooling, max length, precision,
+storage dtype). Inside, embeddings are kept in immutable chunks: ``{chunk}.vectors.npy``
+(float32, or float16 when the fingerprint's ``storage`` says so; memory-mappable, never
+pickled) and ``{chunk}.keys.npy`` (the SHA-256 of prefix + text of each row). A chunk is
+written to temporary files and renamed, keys last, so a chunk is visible only once complete:
+an interrupted encode loses at most the chunk in progress, and concurrent jobs never see a
 half-written one. The same text in two datasets or two conditions is encoded once.
 """
 
@@ -23,7 +24,7 @@ from crossrank.io import atomic_path
 Encode = Callable[[list[str]], np.ndarray]
 
 
-__all__ = ["EmbeddingCache", "embed_with_cache", "text_key"]
+__all__ = ["EmbeddingCache", "embed_with_cache", "encode_missing", "text_key"]
 
 
 class EmbeddingCache:
@@ -31,6 +32,7 @@ class EmbeddingCache:
 
     def __init__(self, root: str | os.PathLike[str], fingerprint: dict[str, Any]):
         self.directory = fingerprint_directory(root, fingerprint)
+        self.dtype = np.dtype(fingerprint.get("storage", "float32"))
         self._index: dict[bytes, tuple[str, int]] = {}
         self._loaded_chunks: set[str] = set()
 
@@ -58,12 +60,12 @@ class EmbeddingCache:
             raise ValueError(f"{len(keys)} keys but {len(vectors)} vectors")
         chunk = chunk_name(keys)
         with atomic_path(self.directory / f"{chunk}.vectors.npy") as tmp:
-            np.save(tmp, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
+            np.save(tmp, np.ascontiguousarray(vectors, dtype=self.dtype), allow_pickle=False)
         with atomic_path(self.directory / f"{chunk}.keys.npy") as tmp:
             np.save(tmp, np.array(keys, dtype="S64"), allow_pickle=False)
 
     def gather(self, keys: Sequence[bytes]) -> np.ndarray:
-        """The stored embeddings of ``keys``, in order, as one float32 matrix."""
+        """The stored embeddings of ``keys``, in order, as one matrix of the storage dtype."""
         self._refresh()
         locations = [self._index[key] for key in keys]
         by_chunk: dict[str, list[int]] = {}
@@ -73,7 +75,7 @@ class EmbeddingCache:
         for chunk, positions in by_chunk.items():
             vectors = np.load(self.directory / f"{chunk}.vectors.npy", mmap_mode="r")
             if result is None:
-                result = np.empty((len(keys), vectors.shape[1]), dtype=np.float32)
+                result = np.empty((len(keys), vectors.shape[1]), dtype=self.dtype)
             rows = [locations[p][1] for p in positions]
             result[positions] = vectors[rows]
         if result is None:
@@ -81,22 +83,30 @@ class EmbeddingCache:
         return result
 
 
-def embed_with_cache(texts: Sequence[str], cache: EmbeddingCache, encode: Callable[[], Encode], chunk_size: int = 1024) -> np.ndarray:
-    """Embeddings of ``texts`` (model inputs, prefix included), computing only what is missing.
+def encode_missing(texts: Sequence[str], cache: EmbeddingCache, encode: Callable[[], Encode], chunk_size: int = 1024) -> int:
+    """Encode and store the ``texts`` (model inputs, prefix included) the cache lacks; return how many.
 
     ``encode`` is a factory called at most once, and only if something is missing, so a fully
-    cached run never loads the model. Missing texts are encoded longest-first in chunks of
-    ``chunk_size``, each stored before the next starts.
+    cached run never loads the model. Missing texts are encoded longest-first (so a batch
+    holds texts of similar length and little padding) in chunks of ``chunk_size``, each stored
+    before the next starts.
     """
     keys = [text_key(text) for text in texts]
     missing = set(cache.missing(keys))
-    if missing:
-        by_key = {key: text for key, text in zip(keys, texts, strict=True) if key in missing}
-        todo = sorted(by_key, key=lambda key: (-len(by_key[key]), key))
-        encoder = encode()
-        with tqdm(total=len(todo), desc="encode", unit="text") as progress:
-            for start in range(0, len(todo), chunk_size):
-                chunk_keys = todo[start : start + chunk_size]
-                cache.add(chunk_keys, encoder([by_key[key] for key in chunk_keys]))
-                progress.update(len(chunk_keys))
-    return cache.gather(keys)
+    if not missing:
+        return 0
+    by_key = {key: text for key, text in zip(keys, texts, strict=True) if key in missing}
+    todo = sorted(by_key, key=lambda key: (-len(by_key[key]), key))
+    encoder = encode()
+    with tqdm(total=len(todo), desc="encode", unit="text") as progress:
+        for start in range(0, len(todo), chunk_size):
+            chunk_keys = todo[start : start + chunk_size]
+            cache.add(chunk_keys, encoder([by_key[key] for key in chunk_keys]))
+            progress.update(len(chunk_keys))
+    return len(todo)
+
+
+def embed_with_cache(texts: Sequence[str], cache: EmbeddingCache, encode: Callable[[], Encode], chunk_size: int = 1024) -> np.ndarray:
+    """Embeddings of ``texts`` (model inputs, prefix included), computing only what is missing."""
+    encode_missing(texts, cache, encode, chunk_size)
+    return cache.gather([text_key(text) for text in texts])

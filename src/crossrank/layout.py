@@ -34,9 +34,15 @@ TRANSLATION_QUALITY = "data/translated/{dataset}/quality.csv"
 TRANSLATION_CACHE = "cache/translations"
 BM25_INDEX = "data/bm25/{dataset}/{condition}"
 EMBEDDING_CACHE = "cache/embeddings"
+# One shard job's record of the texts it encoded into the cache (temporary).
+EMBEDDING_SHARD = "data/embeddings/shards/{encoder}/{shard}.json"
+# HNSW indexes and their metadata, keyed by content, next to the embedding cache.
+ANN_CACHE = "cache/ann"
 DOC_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/documents.{condition}.npy"
 QUERY_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/queries.npy"
 RUN_METRICS = "data/metrics/{dataset}/{run}.csv"
+# Document-language bias of every run of a dataset (tidy: one row per run, measure and language).
+BIAS = "data/bias/{dataset}/language_bias.csv"
 
 # The results contract and the reports.
 DOCS_TABLE = "results/{dataset}/docs.tsv"
@@ -52,6 +58,10 @@ TABLE_TRANSLATION_CSV = "results/tables/table3_translation.csv"
 TABLE_TRANSLATION_MD = "results/tables/table3_translation.md"
 FIGURE_BM25 = "results/figures/{dataset}/bm25_heatmap.png"
 FIGURE_ENCODERS = "results/figures/{dataset}/encoders.png"
+# Document-language bias summarised per run (the paper's Figures 6 and 8).
+TABLE_BIAS_CSV = "results/tables/{dataset}/language_bias.csv"
+TABLE_BIAS_MD = "results/tables/{dataset}/language_bias.md"
+FIGURE_BIAS = "results/figures/{dataset}/language_bias.png"
 MLFLOW_LOGGED = "results/mlflow/logged/{dataset}/{run}.json"
 MLFLOW_REPORT = "results/mlflow/reports/{dataset}.json"
 
@@ -60,11 +70,13 @@ DATASET_STAGES = ("prepare", "translate", "retrieve", "evaluate")
 GLOBAL_STAGES = ("download", "index", "embed", "metrics", "report", "track")
 
 
-def run_names(conditions: Iterable[str], encoders: Iterable[str]) -> list[str]:
-    """Every retrieval run of a dataset: ``bm25.<condition>`` and ``dense.<encoder>.<condition>``."""
+def run_names(conditions: Iterable[str], encoders: Iterable[str], ann_encoders: Iterable[str] = ()) -> list[str]:
+    """Every retrieval run of a dataset: ``bm25.<condition>``, ``dense.<encoder>.<condition>`` (exact search)
+    and ``ann.<encoder>.<condition>`` (HNSW) for the ``ann_encoders``."""
     conditions = list(conditions)
     names = [f"bm25.{c}" for c in conditions]
     names += [f"dense.{e}.{c}" for e in encoders for c in conditions]
+    names += [f"ann.{e}.{c}" for e in ann_encoders for c in conditions]
     return names
 
 
@@ -86,14 +98,16 @@ def stage_targets(
     conditions: Mapping[str, Sequence[str]],
     encoders: Iterable[str],
     scored_translations: Collection[str] = (),
+    ann_encoders: Iterable[str] = (),
 ) -> list[str]:
     """The files a pipeline stage produces, over ``datasets`` (what DVC's stages ask Snakemake for).
 
     ``conditions`` maps each dataset to its document conditions (a dataset without a
     translation backend has only ``original``); ``scored_translations`` names the datasets whose
-    machine translations are scored against parallel English.
+    machine translations are scored against parallel English; ``ann_encoders`` the encoders
+    that also get HNSW runs.
     """
-    datasets, encoders = list(datasets), list(encoders)
+    datasets, encoders, ann_encoders = list(datasets), list(encoders), list(ann_encoders)
     targets: list[str] = []
     for dataset in datasets:
         own = list(conditions[dataset])
@@ -112,13 +126,14 @@ def stage_targets(
                 targets.append(fill(QUERY_EMBEDDINGS, dataset=dataset, encoder=encoder))
                 targets += [fill(DOC_EMBEDDINGS, dataset=dataset, encoder=encoder, condition=c) for c in own]
         elif stage == "retrieve":
-            targets += [fill(RUN, dataset=dataset, run=r) for r in run_names(own, encoders)]
+            targets += [fill(RUN, dataset=dataset, run=r) for r in run_names(own, encoders, ann_encoders)]
         elif stage == "evaluate":
-            targets += [fill(RUN_METRICS, dataset=dataset, run=r) for r in run_names(own, encoders)]
+            targets += [fill(RUN_METRICS, dataset=dataset, run=r) for r in run_names(own, encoders, ann_encoders)]
+            targets.append(fill(BIAS, dataset=dataset))
         elif stage == "report":
-            targets += [fill(FIGURE_BM25, dataset=dataset), fill(FIGURE_ENCODERS, dataset=dataset)]
+            targets += [fill(t, dataset=dataset) for t in (FIGURE_BM25, FIGURE_ENCODERS, TABLE_BIAS_CSV, TABLE_BIAS_MD, FIGURE_BIAS)]
         elif stage == "track":
-            targets += [fill(MLFLOW_LOGGED, dataset=dataset, run=r) for r in run_names(own, encoders)]
+            targets += [fill(MLFLOW_LOGGED, dataset=dataset, run=r) for r in run_names(own, encoders, ann_encoders)]
             targets.append(fill(MLFLOW_REPORT, dataset=dataset))
     if stage == "download":
         targets.append(RAW_SOURCES)

@@ -221,42 +221,75 @@ def bm25_search(index_path: str, topics_path: str, settings: Mapping[str, Any], 
     runs.write_run(out_run, rankings, tag=run_name)
 
 
+def _model_inputs(spec: Any, documents_paths: Sequence[str], topics_paths: Sequence[str]) -> list[list[str]]:
+    """The model inputs (prefix + text) of every documents file, then of every topics file."""
+    inputs = [[spec.model_input(d.text, "document") for d in contract.read_documents(path)] for path in documents_paths]
+    inputs += [[spec.model_input(t.text, "query") for t in contract.read_topics(path)] for path in topics_paths]
+    return inputs
+
+
+def _embedder(encoder_name: str, encoder_params: Mapping[str, Any], embedding_params: Mapping[str, Any], cache_root: str, shard: int = 0):
+    from crossrank.embedding import Embedder
+    from crossrank.encoders import EmbeddingSettings, EncoderSpec
+
+    spec = EncoderSpec.from_params(encoder_name, dict(encoder_params))
+    return Embedder(spec, EmbeddingSettings.from_params(embedding_params), cache_root, shard)
+
+
+def embed_shard(
+    encoder_name: str,
+    encoder_params: Mapping[str, Any],
+    embedding_params: Mapping[str, Any],
+    cache_root: str,
+    documents_paths: Sequence[str],
+    topics_paths: Sequence[str],
+    shard: int,
+    out_marker: str,
+    threads: int = 1,
+) -> None:
+    """Fill the embedding cache with one shard of an encoder's distinct model inputs; record what it did."""
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    embedder = _embedder(encoder_name, encoder_params, embedding_params, cache_root, shard)
+    texts = [text for inputs in _model_inputs(embedder.spec, documents_paths, topics_paths) for text in inputs]
+    shards = embedder.settings.shards
+    if not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} is outside 0..{shards - 1} (embedding.shards is {shards})")
+    in_shard, encoded = embedder.fill(texts, shard, shards)
+    log.info("%s shard %d/%d: %d texts, %d encoded, %d from the cache", encoder_name, shard, shards, in_shard, encoded, in_shard - encoded)
+    record = {"encoder": encoder_name, "shard": shard, "shards": shards, "texts": in_shard, "encoded": encoded}
+    record |= {"device": embedder.device, "precision": embedder.precision, "cache": str(embedder.cache.directory)}
+    with atomic_write(out_marker) as handle:
+        json.dump(record, handle, indent=2)
+        handle.write("\n")
+
+
 def embed_all(
     encoder_name: str,
-    encoder_settings: Mapping[str, Any],
+    encoder_params: Mapping[str, Any],
+    embedding_params: Mapping[str, Any],
     cache_root: str,
     documents: Sequence[tuple[str, str]],
     queries: Sequence[tuple[str, str]],
     threads: int = 1,
 ) -> None:
-    """Embed every document file and topic file of one encoder, given as ``(input, output .npy)`` pairs.
+    """Write the embeddings of every document file and topic file of one encoder, given as ``(input, output .npy)`` pairs.
 
-    One job per encoder encodes the union of its texts in one canonical order: the batches a
-    text is encoded in (which move float results in the 7th decimal) then depend only on the
-    inputs and the cache's prior content, never on which of several parallel jobs ran first.
+    The shard jobs have filled the cache, so this only gathers (anything still missing, e.g.
+    after a cache was pruned, is encoded here). Matrices are written in the storage dtype.
     """
     import torch
 
-    from crossrank.embedding_cache import EmbeddingCache, embed_with_cache
-    from crossrank.encoders import EncoderSpec, encoder_fingerprint, load_encoder
-
     torch.set_num_threads(max(1, threads))
-    spec = EncoderSpec.from_params(encoder_name, dict(encoder_settings))
-    cache = EmbeddingCache(cache_root, encoder_fingerprint(spec))
-    jobs = [(out, [spec.document_prefix + d.text for d in contract.read_documents(path)]) for path, out in documents]
-    jobs += [(out, [spec.query_prefix + t.text for t in contract.read_topics(path)]) for path, out in queries]
-
-    def encoder_factory():
-        model = load_encoder(spec)
-        log.info("loaded %s (%s)", spec.name, spec.model)
-        return lambda batch: model.encode(batch, batch_size=spec.batch_size, convert_to_numpy=True, show_progress_bar=False)
-
-    embed_with_cache(sorted({text for _, texts in jobs for text in texts}), cache, encoder_factory)
-    for out, texts in jobs:
-        vectors = embed_with_cache(texts, cache, encoder_factory)  # everything is cached by now
+    embedder = _embedder(encoder_name, encoder_params, embedding_params, cache_root)
+    pairs = [*documents, *queries]
+    inputs = _model_inputs(embedder.spec, [p for p, _ in documents], [p for p, _ in queries])
+    for (_, out), texts in zip(pairs, inputs, strict=True):
+        vectors = embedder.embed(texts)
         with atomic_path(out) as tmp:
             np.save(tmp, vectors, allow_pickle=False)
-        log.info("wrote %s %s", out, vectors.shape)
+        log.info("wrote %s %s %s", out, vectors.shape, vectors.dtype)
 
 
 def dense_search(
@@ -273,6 +306,7 @@ def dense_search(
     import torch
 
     from crossrank.dense import exact_search
+    from crossrank.devices import resolve_device
 
     torch.set_num_threads(max(1, threads))
     topics = contract.read_topics(topics_path)
@@ -284,7 +318,41 @@ def dense_search(
         retrieval["top_k"],
         query_batch=retrieval["query_batch"],
         doc_batch=retrieval["doc_batch"],
+        device=resolve_device(retrieval.get("device", "cpu")),
     )
+    runs.write_run(out_run, {t.qid: r for t, r in zip(topics, rankings, strict=True)}, tag=run_name)
+
+
+def ann_search(
+    query_embeddings: str,
+    doc_embeddings: str,
+    topics_path: str,
+    documents_path: str,
+    ann_params: Mapping[str, Any],
+    top_k: int,
+    cache_root: str,
+    run_name: str,
+    out_run: str,
+    threads: int = 1,
+) -> None:
+    """HNSW top-k for every topic over the pool's (cached) index; write the run."""
+    from crossrank.ann import HnswSettings
+    from crossrank.ann import ann_search as search
+
+    topics = contract.read_topics(topics_path)
+    docids = [d.docid for d in contract.read_documents(documents_path)]
+    settings = HnswSettings.from_params(ann_params)
+    rankings = search(
+        cache_root,
+        np.load(query_embeddings, mmap_mode="r"),
+        np.load(doc_embeddings, mmap_mode="r"),
+        docids,
+        top_k,
+        settings,
+        threads,
+        metadata={"built_for": run_name, "embeddings": doc_embeddings},
+    )
+    log.info("searched %d queries with ef=%d", len(topics), settings.ef_for(top_k))
     runs.write_run(out_run, {t.qid: r for t, r in zip(topics, rankings, strict=True)}, tag=run_name)
 
 
@@ -350,6 +418,49 @@ def figures(
     title = f"Dense encoders on {dataset}: {metric}"
     shown = [pair for pair in pairs if pair in present]
     grouped_bars(metrics, [f"dense.{e}" for e in encoders], conditions, shown, out_encoders, title=title, metric=metric)
+
+
+def language_bias(
+    run_paths: Sequence[str],
+    run_names: Sequence[str],
+    topics_path: str,
+    docs_table_path: str,
+    dataset: str,
+    depth: int,
+    out_csv: str,
+) -> None:
+    """Document-language bias of every run of a dataset (the paper's Figures 6 and 8), as one tidy table."""
+    import pandas as pd
+
+    from crossrank.language_bias import language_bias as measure
+
+    topics = contract.read_topics(topics_path)
+    doc_langs = contract.read_docs_table(docs_table_path)
+    frames = [
+        measure(dataset, name, runs.read_run(path), topics, doc_langs, depth, source=path)
+        for path, name in zip(run_paths, run_names, strict=True)
+    ]
+    with atomic_write(out_csv) as handle:
+        pd.concat(frames, ignore_index=True).to_csv(handle, index=False, lineterminator="\n")
+
+
+def bias_report(bias_csv: str, dataset: str, depth: int, run_names: Sequence[str], out: Paths) -> None:
+    """A dataset's language-bias table (``out['csv']``, ``out['markdown']``) and figure (``out['figure']``)."""
+    import pandas as pd
+
+    from crossrank.language_bias import bias_table
+    from crossrank.report.bias_figure import language_bias_figure
+    from crossrank.report.tables import write_table
+
+    frame = pd.read_csv(bias_csv, keep_default_na=False, na_values=[""])
+    caption = (
+        f"Document-language bias on {dataset} (top {depth} documents per query): same-language % = share of retrieved "
+        "documents in the query's language (uniform % = its share of the pool); <lang> % = share of each document language "
+        "among the documents retrieved for queries whose relevant documents are in another language (uniform: its pool share)."
+    )
+    with all_or_nothing(out.values()):
+        write_table(bias_table(frame), out["csv"], out["markdown"], caption)
+        language_bias_figure(frame, run_names, out["figure"], title=f"Document-language bias on {dataset} (top {depth})")
 
 
 def _log_and_mark(

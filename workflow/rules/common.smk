@@ -24,7 +24,11 @@ DATASETS = config["datasets"]
 CONDITIONS = {
     dataset: catalog.dataset_conditions(config, dataset) for dataset in DATASETS
 }
-ENCODERS = sorted(config["encoders"])
+ENCODERS = sorted(
+    name for name, entry in config["encoders"].items() if entry["enabled"]
+)
+ANN_ENCODERS = ENCODERS if config["ann"]["enabled"] else []
+EMBEDDING = config["embedding"]
 TRANSLATED = [dataset for dataset in DATASETS if "translated" in CONDITIONS[dataset]]
 NLLB = config["translation"]["nllb"]
 
@@ -34,6 +38,7 @@ wildcard_constraints:
     condition="|".join(layout.CONDITIONS),
     encoder="[A-Za-z0-9_-]+",
     run="[A-Za-z0-9_.-]+",
+    shard="[0-9]+",
 
 
 def mlflow_settings():
@@ -47,7 +52,20 @@ def mlflow_settings():
 
 def run_names(dataset):
     """Every retrieval run of a dataset."""
-    return layout.run_names(CONDITIONS[dataset], ENCODERS)
+    return layout.run_names(CONDITIONS[dataset], ENCODERS, ANN_ENCODERS)
+
+
+def dataset_run_names(wildcards):
+    """Input function: every retrieval run name of the wildcard's dataset."""
+    return run_names(wildcards.dataset)
+
+
+def dataset_runs(wildcards):
+    """Input function: the run files of every retrieval run of the wildcard's dataset."""
+    return [
+        fill(layout.RUN, dataset=wildcards.dataset, run=run)
+        for run in run_names(wildcards.dataset)
+    ]
 
 
 def query_languages(wildcards):
@@ -125,9 +143,12 @@ def run_params(wildcards):
         params["translation"] = {"nllb": result_settings(NLLB)}
     if system == "bm25":
         params["bm25"] = config["bm25"]
-    else:
-        encoder = system.split(".", 1)[1]
-        params["encoder"] = {"name": encoder, **config["encoders"][encoder]}
+        return params
+    kind, encoder = system.split(".", 1)
+    params["encoder"] = {"name": encoder, **config["encoders"][encoder]}
+    params["embedding"] = {k: EMBEDDING[k] for k in ("precision", "storage")}
+    if kind == "ann":
+        params["ann"] = config["ann"]
     return params
 
 
@@ -153,11 +174,21 @@ def embedding_outputs(kind):
     return [fill(layout.QUERY_EMBEDDINGS, dataset=d) for d in DATASETS]
 
 
+def embedding_shards(wildcards):
+    """The shard records of one encoder, one per embedding.shards."""
+    return [
+        fill(layout.EMBEDDING_SHARD, encoder=wildcards.encoder, shard=str(s))
+        for s in range(EMBEDDING["shards"])
+    ]
+
+
 def stage_targets(stage, datasets=None):
     """Files of one pipeline stage (DVC's stages request these from Snakemake)."""
     datasets = datasets or DATASETS
     scored = catalog.scored_translations(config, datasets)
-    return layout.stage_targets(stage, datasets, CONDITIONS, ENCODERS, scored)
+    return layout.stage_targets(
+        stage, datasets, CONDITIONS, ENCODERS, scored, ANN_ENCODERS
+    )
 
 
 def all_outputs():

@@ -1,10 +1,36 @@
-# Documents and queries -> cached embeddings (one job per encoder) -> exact cosine runs.
+# Documents and queries -> cached embeddings (shard jobs per encoder, then one gathering job)
+# -> exact cosine runs and HNSW runs.
+
+
+rule embed_shard:
+    input:
+        documents=embedding_inputs("documents"),
+        topics=embedding_inputs("queries"),
+    output:
+        record=temp(layout.EMBEDDING_SHARD),
+    log:
+        "logs/embed/{encoder}.shard{shard}.log",
+    benchmark:
+        "logs/embed/{encoder}.shard{shard}.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+        gpu=EMBEDDING["gpus_per_shard"],
+    params:
+        encoder=lambda wildcards: config["encoders"][wildcards.encoder],
+        embedding=EMBEDDING,
+        cache=layout.EMBEDDING_CACHE,
+    script:
+        "../scripts/embed_shard.py"
 
 
 rule embed:
     input:
         documents=embedding_inputs("documents"),
         topics=embedding_inputs("queries"),
+        shards=embedding_shards,
     output:
         documents=embedding_outputs("documents"),
         queries=embedding_outputs("queries"),
@@ -19,6 +45,7 @@ rule embed:
         mem_mb=4000,
     params:
         encoder=lambda wildcards: config["encoders"][wildcards.encoder],
+        embedding=EMBEDDING,
         cache=layout.EMBEDDING_CACHE,
     script:
         "../scripts/embed.py"
@@ -46,3 +73,29 @@ rule dense_search:
         run_name=lambda wildcards: f"dense.{wildcards.encoder}.{wildcards.condition}",
     script:
         "../scripts/dense_search.py"
+
+
+rule ann_search:
+    input:
+        queries=layout.QUERY_EMBEDDINGS,
+        documents=layout.DOC_EMBEDDINGS,
+        topics=layout.TOPICS,
+        texts=layout.DOCUMENTS,
+    output:
+        run=fill(layout.RUN, run="ann.{encoder}.{condition}"),
+    log:
+        "logs/ann_search/{dataset}.{encoder}.{condition}.log",
+    benchmark:
+        "logs/ann_search/{dataset}.{encoder}.{condition}.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+    params:
+        ann=config["ann"],
+        top_k=config["retrieval"]["top_k"],
+        cache=layout.ANN_CACHE,
+        run_name=lambda wildcards: f"ann.{wildcards.encoder}.{wildcards.condition}",
+    script:
+        "../scripts/ann_search.py"

@@ -44,3 +44,25 @@ rule figures:
         pairs=config["report"]["highlight_pairs"],
     script:
         "../scripts/figures.py"
+
+
+rule bias_report:
+    input:
+        bias=layout.BIAS,
+    output:
+        csv=layout.TABLE_BIAS_CSV,
+        markdown=layout.TABLE_BIAS_MD,
+        figure=layout.FIGURE_BIAS,
+    log:
+        "logs/report/bias_report.{dataset}.log",
+    benchmark:
+        "logs/report/bias_report.{dataset}.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        run_names=dataset_run_names,
+        depth=config["report"]["bias_depth"],
+    script:
+        "../scripts/bias_report.py"

@@ -25,8 +25,13 @@ rule track_run:
 rule track_report:
     input:
         metrics=layout.METRICS,
-        tables=[layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD],
-        figures=[layout.FIGURE_BM25, layout.FIGURE_ENCODERS],
+        tables=[
+            layout.TABLE_TRANSLATION_CSV,
+            layout.TABLE_TRANSLATION_MD,
+            layout.TABLE_BIAS_CSV,
+            layout.TABLE_BIAS_MD,
+        ],
+        figures=[layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BIAS],
     output:
         logged=layout.MLFLOW_REPORT,
     log:

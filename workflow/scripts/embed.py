@@ -5,6 +5,7 @@ log_to_file(snakemake.log[0])
 steps.embed_all(
     snakemake.wildcards.encoder,
     snakemake.params.encoder,
+    snakemake.params.embedding,
     snakemake.params.cache,
     list(zip(snakemake.input.documents, snakemake.output.documents, strict=True)),
     list(zip(snakemake.input.topics, snakemake.output.queries, strict=True)),

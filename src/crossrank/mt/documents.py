@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
+from crossrank.cache_store import key_shard
 from crossrank.contract import Document
 from crossrank.io import read_tsv, write_tsv
 from crossrank.mt.cache import TranslationCache, piece_key
@@ -39,11 +40,6 @@ class EnglishText:
 def needs_translation(document: Document) -> bool:
     """Whether a document is translated (English and Simple English sources are copied)."""
     return document.lang not in ENGLISH_SOURCES
-
-
-def piece_shard(key: bytes, shards: int) -> int:
-    """The shard that translates a piece: by its key, so each distinct piece is translated once."""
-    return int(key[:12], 16) % shards
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ def _translate_shard(
 ) -> dict[bytes, str]:
     cache = TranslationCache(cache_root, translator.fingerprint())
     log.info("translation cache: %s", cache.directory)
-    mine = [key for key in segmented.sources if piece_shard(key, shards) == shard]
+    mine = [key for key in segmented.sources if key_shard(key, shards) == shard]
     missing = cache.missing(mine)
     log.info(
         "%d documents, %d distinct pieces, %d in this shard, %d to translate",

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crossrank.config import ConfigError
+from crossrank.devices import resolve_device, resolve_precision
 from crossrank.model_source import resolve_model
 from crossrank.mt.codes import TARGET_CODE, flores_code
 
@@ -99,28 +100,6 @@ def plan_batches(lengths: Sequence[int], budget: int, sort_by_length: bool = Tru
     if current:
         batches.append(current)
     return batches
-
-
-def resolve_device(setting: str, shard: int = 0) -> str:
-    """``auto``: the GPU ``shard`` mod the GPU count when CUDA is available, else the CPU."""
-    import torch
-
-    if setting != "auto":
-        return setting
-    if torch.cuda.is_available():
-        return f"cuda:{shard % torch.cuda.device_count()}"
-    return "cpu"
-
-
-def resolve_precision(setting: str, device: str) -> str:
-    """``auto``: bfloat16 on a GPU that supports it, float16 on other GPUs, float32 on CPU."""
-    import torch
-
-    if setting != "auto":
-        return setting
-    if device.startswith("cuda"):
-        return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
-    return "float32"
 
 
 class NllbTranslator:

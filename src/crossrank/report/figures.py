@@ -68,7 +68,7 @@ def heatmaps(
         ax.set_ylabel("query language")
         ax.set_title(title)
     fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.85, label=f"{metric} (%)")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def grouped_bars(
@@ -108,10 +108,11 @@ def grouped_bars(
         ax.grid(axis="y", alpha=0.3)
     axes[0][-1].legend(loc="upper right", fontsize=8)
     fig.suptitle(title)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
-def _save(fig: plt.Figure, path: str | os.PathLike[str]) -> None:
+def save_figure(fig: plt.Figure, path: str | os.PathLike[str]) -> None:
+    """Write ``fig`` as a PNG atomically, without a software stamp (so the bytes depend only on the data)."""
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=150, bbox_inches="tight", format="png", metadata={"Software": None})
     plt.close(fig)

@@ -24,6 +24,11 @@ def write_table(table: pd.DataFrame, csv_path: str | os.PathLike[str], markdown_
     """Write ``table`` as CSV and as a Markdown table preceded by ``caption``."""
     with atomic_write(csv_path) as handle:
         table.to_csv(handle, index=False, float_format="%.1f", lineterminator="\n")
+    write_markdown(table, markdown_path, caption)
+
+
+def write_markdown(table: pd.DataFrame, markdown_path: str | os.PathLike[str], caption: str) -> None:
+    """Write ``table`` as a Markdown table preceded by ``caption`` (numbers to one decimal)."""
     header = "| " + " | ".join(map(str, table.columns)) + " |"
     rule = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(table[c]) else "---" for c in table.columns) + "|"
     rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in table.itertuples(index=False)]

@@ -1,0 +1,16 @@
+from crossrank import steps
+from crossrank.joblog import log_to_file
+
+log_to_file(snakemake.log[0])
+steps.ann_search(
+    snakemake.input.queries,
+    snakemake.input.documents,
+    snakemake.input.topics,
+    snakemake.input.texts,
+    snakemake.params.ann,
+    snakemake.params.top_k,
+    snakemake.params.cache,
+    snakemake.params.run_name,
+    snakemake.output.run,
+    snakemake.threads,
+)

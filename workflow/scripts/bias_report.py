@@ -1,0 +1,11 @@
+from crossrank import steps
+from crossrank.joblog import log_to_file
+
+log_to_file(snakemake.log[0])
+steps.bias_report(
+    snakemake.input.bias,
+    snakemake.wildcards.dataset,
+    snakemake.params.depth,
+    snakemake.params.run_names,
+    dict(snakemake.output.items()),
+)
