@@ -15,6 +15,7 @@ include: "workflow/rules/bm25.smk"
 include: "workflow/rules/dense.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/efficiency.smk"
 include: "workflow/rules/track.smk"
 
 

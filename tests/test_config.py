@@ -291,3 +291,21 @@ def test_machine_translation_settings_are_checked(params: dict[str, Any]) -> Non
     params["translation"] = {"nllb": {"precision": "float8", "shards": 0}}
     message = _error(params)
     assert "translation.nllb.precision" in message and "translation.nllb.shards" in message
+
+
+def test_efficiency_study_names_must_exist(params: dict[str, Any]) -> None:
+    params["efficiency"] = {"enabled": True, "dataset": "mmarco", "encoder": "xlmr"}
+    message = _error(params)
+    assert "'efficiency.dataset' is 'mmarco'" in message and "'efficiency.encoder' is 'xlmr'" in message
+    params["efficiency"] = {"enabled": False, "dataset": "mmarco", "encoder": "xlmr"}
+    validate_params(params, SCHEMA)
+
+
+def test_efficiency_study_defaults_to_the_first_dataset_and_encoder(params: dict[str, Any]) -> None:
+    from crossrank.catalog import efficiency_source
+
+    config = validate_params(params, SCHEMA)
+    assert efficiency_source(config) == ("cldr", "minilm")
+    for entry in config["encoders"].values():
+        entry["enabled"] = False
+    assert efficiency_source(config) is None  # BM25 only: nothing to measure

@@ -65,3 +65,20 @@ def test_a_searcher_answers_many_query_batches_with_one_pool():
     whole = exact_search(queries, docs, docids, 4, query_batch=3, doc_batch=50)
     assert [[d for d, _ in r] for r in parts] == [[d for d, _ in r] for r in whole]
     np.testing.assert_allclose([[s for _, s in r] for r in parts], [[s for _, s in r] for r in whole], atol=2e-6)
+
+
+def test_more_ties_than_the_slack_still_follow_trec_eval():
+    from crossrank.dense import TIE_SLACK
+
+    copies = 3 * TIE_SLACK  # near-duplicates tying at the cut-off, more than a block keeps by default
+    docs = np.vstack([np.tile([[0.6, 0.8]], (copies, 1)), [[1.0, 0.0]], [[0.0, 1.0]]]).astype(np.float32)
+    docids = [f"d{i:03d}" for i in range(copies)] + ["best", "worst"]
+    for doc_batch in (7, 1000):
+        ranking = exact_search(np.array([[1.0, 0.0]], dtype=np.float32), docs, docids, k=5, doc_batch=doc_batch)[0]
+        assert [d for d, _ in ranking] == ["best", *[f"d{i:03d}" for i in range(copies - 1, copies - 5, -1)]], doc_batch
+
+
+def test_zero_depth_or_empty_pool_returns_empty_rankings():
+    queries = np.ones((2, 3), dtype=np.float32)
+    assert exact_search(queries, np.ones((4, 3), dtype=np.float32), list("abcd"), k=0) == [[], []]
+    assert exact_search(queries, np.zeros((0, 3), dtype=np.float32), [], k=5) == [[], []]

@@ -28,7 +28,7 @@ def test_every_pipeline_stage_is_a_dvc_stage(project_root):
 @pytest.mark.parametrize("stage", STAGES)
 def test_dvc_stage_outputs_cover_the_files_snakemake_builds_for_it(project_root, stage):
     outputs = _dvc_outputs(project_root, "cldr")[stage]
-    targets = layout.stage_targets(stage, ["cldr"], {"cldr": layout.CONDITIONS}, ["minilm", "other"])
+    targets = layout.stage_targets(stage, ["cldr"], {"cldr": layout.CONDITIONS}, ["minilm", "other"], ["cldr"], ["minilm"], True)
     assert targets
     for target in targets:
         assert any(target == out or target.startswith(out.rstrip("/") + "/") for out in outputs), (stage, target)

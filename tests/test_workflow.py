@@ -70,13 +70,17 @@ def test_results_contract_is_complete(project: Path):
 
 
 def test_every_run_has_its_language_bias_and_ann_runs_their_cached_index(project: Path):
-    with open(project / layout.fill(layout.TABLE_BIAS_CSV, dataset="cldr"), newline="") as handle:
+    with open(project / layout.fill(layout.BIAS, dataset="cldr"), newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert {r["run"] for r in rows} == set(RUNS)
     same = {r["run"]: float(r["value"]) for r in rows if r["measure"] == "same_language" and r["query_lang"] == "all"}
     assert set(same) == set(RUNS) and all(0.0 <= v <= 1.0 for v in same.values())
     markdown = (project / layout.fill(layout.TABLE_BIAS_MD, dataset="cldr")).read_text()
     assert all(f"| {run} |" in markdown for run in RUNS)
+    with open(project / layout.fill(layout.TABLE_BIAS_CSV, dataset="cldr"), newline="") as handle:
+        summary = {row["run"]: row for row in csv.DictReader(handle)}
+    assert set(summary) == set(RUNS)
+    assert all(float(summary[run]["same-language %"]) == round(100 * same[run], 1) for run in RUNS)
     metadata = sorted((project / layout.ANN_CACHE).glob("*/metadata.json"))
     assert len(metadata) == 2 * len(ENCODERS)  # one index per encoder and condition
 

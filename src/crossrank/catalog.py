@@ -48,3 +48,21 @@ def query_languages(config: Mapping[str, Any], dataset: str) -> list[str]:
 def document_languages(config: Mapping[str, Any], dataset: str) -> list[str]:
     """Languages of the dataset's document pool."""
     return list(config[dataset]["languages"])
+
+
+def enabled_encoders(config: Mapping[str, Any]) -> list[str]:
+    """Names of the registry's enabled encoders, sorted (each has dense and, with ann, HNSW runs)."""
+    return sorted(name for name, entry in config["encoders"].items() if entry.get("enabled", True))
+
+
+def efficiency_source(config: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(dataset, encoder)`` whose cached embeddings the efficiency study reads, or None when it does not run.
+
+    Unset (null) names mean the first configured dataset and the first enabled encoder; the
+    study does not run when it is disabled or no encoder is enabled (a BM25-only configuration).
+    """
+    study = config.get("efficiency", {})
+    encoders = enabled_encoders(config)
+    if not study.get("enabled") or not encoders:
+        return None
+    return study.get("dataset") or config["datasets"][0], study.get("encoder") or encoders[0]

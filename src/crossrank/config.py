@@ -59,6 +59,7 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
     report, metrics = config.get("report", {}), config.get("evaluation", {}).get("metrics", [])
     if report.get("metric") and metrics and report["metric"] not in metrics:
         problems.append(f"'report.metric' is {report['metric']!r}, which evaluation.metrics {metrics} does not compute.")
+    problems += _efficiency_problems(config)
     for dataset in config.get("datasets", []):
         if dataset not in config:
             problems.append(f"dataset {dataset!r} is listed in 'datasets' but has no '{dataset}:' settings block.")
@@ -70,6 +71,28 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
                     f"dataset {dataset!r} has no translation backend ('{dataset}.translation: none'), so conditions "
                     f"{config['conditions']} leave it nothing to run. Fix: add 'original' to conditions, or drop {dataset!r} from datasets."
                 )
+    return problems
+
+
+def _efficiency_problems(config: dict[str, Any]) -> list[str]:
+    """An efficiency study naming a dataset that is not configured or an encoder that is not enabled."""
+    from crossrank.catalog import efficiency_source
+
+    study, source = config.get("efficiency", {}), efficiency_source(config)
+    if source is None:
+        return []
+    problems = []
+    if study.get("dataset") and study["dataset"] not in config["datasets"]:
+        problems.append(
+            f"'efficiency.dataset' is {study['dataset']!r}, which is not in datasets {config['datasets']}. "
+            "Fix: name one of them, set it to null (the first), or set efficiency.enabled: false."
+        )
+    enabled = [name for name, entry in config["encoders"].items() if entry.get("enabled", True)]
+    if study.get("encoder") and study["encoder"] not in enabled:
+        problems.append(
+            f"'efficiency.encoder' is {study['encoder']!r}, which is not an enabled encoder {sorted(enabled)}. "
+            "Fix: name one of them, set it to null (the first), or set efficiency.enabled: false."
+        )
     return problems
 
 

@@ -19,6 +19,9 @@ from crossrank.runs import SCORE_DECIMALS, DocidOrder, Ranking, top_k
 
 # Scores within this distance of the k-th best may round to the same value as it.
 TIE_MARGIN = 10.0**-SCORE_DECIMALS
+# Each block keeps its top k + TIE_SLACK; only when even the last of those could tie with the
+# k-th (many near-duplicates) is the whole score row scanned for every candidate.
+TIE_SLACK = 16
 
 
 def check_dimensions(query_vectors: np.ndarray, doc_vectors: np.ndarray, docids: Sequence[str]) -> None:
@@ -59,9 +62,32 @@ class ExactSearcher:
             self._resident[start] = block
         return block
 
+    def _candidates(self, queries: torch.Tensor, d_start: int, k: int, candidates: list[list[tuple[np.ndarray, np.ndarray]]]) -> None:
+        """Append to each query's candidates every document of one block that could make its top k.
+
+        That is everything scoring within TIE_MARGIN of the block's k-th best, so the trec_eval
+        tie-break in top_k (not torch's arbitrary choice among ties) decides who makes the cut.
+        """
+        block = self._block(d_start)
+        scores = queries @ block.T
+        size = block.shape[0]
+        depth = min(k + TIE_SLACK, size)
+        values, index = torch.topk(scores, depth, dim=1)
+        kth = values[:, min(k, size) - 1]
+        complete = (values[:, -1] < kth - TIE_MARGIN) | (depth == size)
+        values_np, index_np, complete_np = values.cpu().numpy(), index.cpu().numpy() + d_start, complete.cpu().numpy()
+        for row in range(len(queries)):
+            if complete_np[row]:
+                candidates[row].append((values_np[row], index_np[row]))
+            else:
+                keep = torch.nonzero(scores[row] >= kth[row] - TIE_MARGIN).squeeze(1)
+                candidates[row].append((scores[row, keep].cpu().numpy(), keep.cpu().numpy() + d_start))
+
     def search(self, query_vectors: np.ndarray, k: int, progress: bool = True) -> list[Ranking]:
         """Top-``k`` documents by inner product (cosine on normalised vectors) for every query."""
         check_dimensions(query_vectors, self.doc_vectors, self.order.docids)
+        if k <= 0 or len(self.doc_vectors) == 0:
+            return [[] for _ in range(len(query_vectors))]
         rankings: list[Ranking] = []
         starts = range(0, len(query_vectors), self.query_batch)
         with torch.inference_mode():
@@ -70,19 +96,7 @@ class ExactSearcher:
                 queries = torch.from_numpy(rows).to(self.device)
                 candidates: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(len(queries))]
                 for d_start in range(0, len(self.doc_vectors), self.doc_batch):
-                    block = self._block(d_start)
-                    scores = queries @ block.T
-                    kth = torch.topk(scores, min(k, block.shape[0]), dim=1).values[:, -1:]
-                    # Keep everything that could round to the k-th score, so the trec_eval tie-break
-                    # in top_k (not torch's arbitrary choice among ties) decides who makes the cut.
-                    keep = scores >= kth - TIE_MARGIN
-                    rows_kept, columns = torch.nonzero(keep, as_tuple=True)
-                    kept_scores = scores[rows_kept, columns].cpu().numpy()
-                    rows_kept, columns = rows_kept.cpu().numpy(), columns.cpu().numpy() + d_start
-                    bounds = np.searchsorted(rows_kept, np.arange(len(queries) + 1))
-                    for row in range(len(queries)):
-                        part = slice(bounds[row], bounds[row + 1])
-                        candidates[row].append((kept_scores[part], columns[part]))
+                    self._candidates(queries, d_start, k, candidates)
                 for parts in candidates:
                     row_scores = np.concatenate([p[0] for p in parts])
                     row_index = np.concatenate([p[1] for p in parts])

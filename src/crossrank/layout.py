@@ -62,12 +62,16 @@ FIGURE_ENCODERS = "results/figures/{dataset}/encoders.png"
 TABLE_BIAS_CSV = "results/tables/{dataset}/language_bias.csv"
 TABLE_BIAS_MD = "results/tables/{dataset}/language_bias.md"
 FIGURE_BIAS = "results/figures/{dataset}/language_bias.png"
+# The exact-vs-HNSW efficiency study (timings: they differ between runs and machines).
+EFFICIENCY_CSV = "results/efficiency/ann_efficiency.csv"
+EFFICIENCY_MD = "results/efficiency/ann_efficiency.md"
+EFFICIENCY_FIGURE = "results/efficiency/ann_efficiency.png"
 MLFLOW_LOGGED = "results/mlflow/logged/{dataset}/{run}.json"
 MLFLOW_REPORT = "results/mlflow/reports/{dataset}.json"
 
 # DVC stages: the ones run per dataset, and the ones over all datasets at once.
 DATASET_STAGES = ("prepare", "translate", "retrieve", "evaluate")
-GLOBAL_STAGES = ("download", "index", "embed", "metrics", "report", "track")
+GLOBAL_STAGES = ("download", "index", "embed", "metrics", "report", "efficiency", "track")
 
 
 def run_names(conditions: Iterable[str], encoders: Iterable[str], ann_encoders: Iterable[str] = ()) -> list[str]:
@@ -99,13 +103,14 @@ def stage_targets(
     encoders: Iterable[str],
     scored_translations: Collection[str] = (),
     ann_encoders: Iterable[str] = (),
+    efficiency: bool = False,
 ) -> list[str]:
     """The files a pipeline stage produces, over ``datasets`` (what DVC's stages ask Snakemake for).
 
     ``conditions`` maps each dataset to its document conditions (a dataset without a
     translation backend has only ``original``); ``scored_translations`` names the datasets whose
     machine translations are scored against parallel English; ``ann_encoders`` the encoders
-    that also get HNSW runs.
+    that also get HNSW runs; ``efficiency`` whether the efficiency study runs.
     """
     datasets, encoders, ann_encoders = list(datasets), list(encoders), list(ann_encoders)
     targets: list[str] = []
@@ -141,6 +146,8 @@ def stage_targets(
         targets += [METRICS, METRICS_SUMMARY]
     if stage == "report":
         targets += [TABLE_TRANSLATION_CSV, TABLE_TRANSLATION_MD]
+    if stage == "efficiency" and efficiency:
+        targets += [EFFICIENCY_CSV, EFFICIENCY_MD, EFFICIENCY_FIGURE]
     if stage not in DATASET_STAGES + GLOBAL_STAGES:
         raise ValueError(f"unknown stage {stage!r}")
     return targets

@@ -463,6 +463,42 @@ def bias_report(bias_csv: str, dataset: str, depth: int, run_names: Sequence[str
         language_bias_figure(frame, run_names, out["figure"], title=f"Document-language bias on {dataset} (top {depth})")
 
 
+def efficiency_study(
+    doc_embeddings: str,
+    query_embeddings: str,
+    study: Mapping[str, Any],
+    ann_params: Mapping[str, Any],
+    top_k: int,
+    out: Paths,
+    threads: int = 1,
+) -> None:
+    """Exact search vs HNSW by corpus size (``out``: csv, markdown, figure), on one dataset's real embeddings where big enough."""
+    from crossrank.ann import HnswSettings
+    from crossrank.efficiency import crossover, machine_description, matmul_peak_gflops, run_study, write_study
+    from crossrank.report.efficiency_figure import efficiency_figure
+
+    settings = HnswSettings.from_params(ann_params)
+    real_docs = np.load(doc_embeddings, mmap_mode="r")
+    frame = run_study(
+        study["sizes"],
+        k=top_k,
+        ef_values=study["ef"],
+        settings=settings,
+        threads=threads,
+        n_queries=study["queries"],
+        latency_queries=study["latency_queries"],
+        seed=study["seed"],
+        real_docs=real_docs,
+        real_queries=np.load(query_embeddings, mmap_mode="r"),
+    )
+    machine = machine_description(threads, matmul_peak_gflops(threads))
+    with all_or_nothing(out.values()):
+        write_study(frame, out["csv"], out["markdown"], crossover(frame, settings=settings), machine)
+        sources = "/".join(sorted(frame["source"].unique()))
+        title = f"Exact search vs HNSW (M={settings.m}, efC={settings.ef_construction}), {sources} embeddings"
+        efficiency_figure(frame, out["figure"], title)
+
+
 def _log_and_mark(
     dataset: str,
     run_name: str,

@@ -24,11 +24,10 @@ DATASETS = config["datasets"]
 CONDITIONS = {
     dataset: catalog.dataset_conditions(config, dataset) for dataset in DATASETS
 }
-ENCODERS = sorted(
-    name for name, entry in config["encoders"].items() if entry["enabled"]
-)
+ENCODERS = catalog.enabled_encoders(config)
 ANN_ENCODERS = ENCODERS if config["ann"]["enabled"] else []
 EMBEDDING = config["embedding"]
+EFFICIENCY_SOURCE = catalog.efficiency_source(config)
 TRANSLATED = [dataset for dataset in DATASETS if "translated" in CONDITIONS[dataset]]
 NLLB = config["translation"]["nllb"]
 
@@ -182,12 +181,27 @@ def embedding_shards(wildcards):
     ]
 
 
+def efficiency_embeddings(kind):
+    """Input function: the cached embeddings (documents or queries) the efficiency study reads."""
+    dataset, encoder = EFFICIENCY_SOURCE
+    template = layout.DOC_EMBEDDINGS if kind == "documents" else layout.QUERY_EMBEDDINGS
+    return lambda wildcards: fill(
+        template, dataset=dataset, encoder=encoder, condition="original"
+    )
+
+
 def stage_targets(stage, datasets=None):
     """Files of one pipeline stage (DVC's stages request these from Snakemake)."""
     datasets = datasets or DATASETS
     scored = catalog.scored_translations(config, datasets)
     return layout.stage_targets(
-        stage, datasets, CONDITIONS, ENCODERS, scored, ANN_ENCODERS
+        stage,
+        datasets,
+        CONDITIONS,
+        ENCODERS,
+        scored,
+        ANN_ENCODERS,
+        EFFICIENCY_SOURCE is not None,
     )
 
 
