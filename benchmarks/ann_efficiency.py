@@ -2,50 +2,43 @@
 
 Replaces the paper's appendix E / Table 7, whose "average time" is a min-max normalised
 completion timestamp rather than a duration, with measured seconds, and finds the corpus size
-where HNSW starts to pay off. For each corpus size (``--sizes``, default 10k, 30k, 100k, 300k,
-1M documents of dimension 384, all-MiniLM-L6-v2's), ``crossrank.efficiency.run_study``
+where HNSW starts to pay off. For each corpus size (``--sizes``, default 1k, 3k, 10k, 30k, 100k,
+300k and 1M documents of dimension 384, all-MiniLM-L6-v2's), ``crossrank.efficiency.run_study``
 measures, on ``--threads`` threads (default 2):
 
 - exact search (``crossrank.dense.ExactSearcher``: torch matmul + topk, the pipeline's search):
   queries per second with all ``--n-queries`` (1000) queries in one call, per-query latency
-  p50/p95 and QPS at batch 1 over ``--latency-queries`` (100), the matrix-product GFLOP/s it
-  achieves, set beside the machine's measured float32 matmul peak;
+  p50/p95 and QPS at batch 1 over ``--latency-queries`` (100), and the matrix-product GFLOP/s
+  it achieves, beside the machine's measured float32 matmul peak (baseline of the GFLOP/s);
 - HNSW (``crossrank.ann``, M=16, ef_construction=200, the paper's settings): build seconds,
   index memory, and for each ef of ``--ef`` (50,100,200,400,800) the same QPS/latency figures
   and recall@k (k=100) against the exact top-k. hnswlib searches with max(ef, k), so ef=50 is
   the same search as ef=100 at k=100. The default ef is the pipeline's max(50, 2k) = 200.
-- the crossover: the corpus size where HNSW at ef=200 starts to answer more queries per second
-  than exact search, at batch 1 and batched (log-log interpolation between measured sizes).
+- the ratios HNSW/exact (baseline: exact search) and the crossover: the corpus size where HNSW
+  at ef=200 starts to answer more queries per second than exact search, at batch 1 and
+  batched (log-log interpolation between measured sizes).
 
-The HNSW build runs with ``determinism=False`` (all ``--threads`` threads; the pipeline's
-deterministic build is single-threaded, about half as fast on 2 cores): build times here are
-the parallel ones. Embeddings: ``--embeddings DOCS.npy`` (and optionally ``--queries Q.npy``)
-uses real cached embeddings wherever they have at least ``size`` rows (a seeded sample);
-every other size uses synthetic clustered embeddings (Zipf-sized topics, anisotropic noise,
-queries = noisy copies of documents; ``crossrank.efficiency.clustered_embeddings``), labelled
-as such in every output. Peak memory at 1M x 384: ~1.5 GiB of vectors + ~1.7 GiB of index.
+The HNSW build runs with ``determinism=False`` (all ``--threads`` threads; ``--deterministic``
+gives the pipeline's single-threaded build, about half as fast on 2 cores). Embeddings:
+``--embeddings DOCS.npy`` (and optionally ``--queries Q.npy``) uses real cached embeddings
+wherever they have at least ``size`` rows (a seeded sample); every other size uses synthetic
+clustered embeddings (Zipf-sized topics, anisotropic noise, queries = noisy copies of
+documents; ``crossrank.efficiency.clustered_embeddings``), labelled as such in every output.
 
 Writes ``ann_efficiency.csv`` (tidy, every measurement), ``ann_efficiency.md`` (summary,
 crossover, ef sweep and the paper's Table 7) and ``ann_efficiency.png`` (recall vs QPS) to
 ``--out`` (default ``results/benchmarks``).
 
-Time on 2 CPU cores: the HNSW build dominates. Measured here (clustered, 384-d, M=16, efC=200,
-2 threads, with another job sharing the machine): 10k documents 0.65-0.85 s (12-15k docs/s),
-30k 4.0 s (7.6k docs/s); the rate falls as the vectors outgrow the CPU cache (10k x 384 floats
-are 15 MB) and then roughly with log N. Extrapolated from 30k with a per-document cost growing
-as N**0.15-0.3: 100k ~15-25 s, 300k ~1-2 min, 1M ~4-7 min (if the 10k->30k growth, N**1.6
-overall, persisted: ~21 min). Everything else at 1M takes ~1 min (generation ~16 s, batched
-exact search ~10-15 s for 768 GFLOP, 100 batch-1 exact searches over 1.5 GB each ~10-15 s, the
-ef sweep seconds). Expected total of the default run: ~10-15 min, under 30 min in the worst case.
-With these embeddings HNSW already beats the pipeline's exact search at 10k (and at 1k in a
-trial run), so the crossover lies below the default range; add small sizes (``--sizes
-1000,3000,10000,...``) to bracket it.
+Measured on the 2-core reference machine (default sizes, synthetic, idle machine): 498 s in
+all, of which the HNSW builds take 0.7 s at 10k, 20 s at 100k and 315 s at 1M; exact search at
+1M runs at 117 GFLOP/s (61% of the 194 GFLOP/s matmul peak) within 2.9 GiB peak resident
+memory. See the README, "Benchmarks", for the table.
 
-Run::
+Run from the project directory::
 
-    cd /work/main && .venv/bin/python benchmarks/ann_efficiency.py
+    .venv/bin/python benchmarks/ann_efficiency.py
     .venv/bin/python benchmarks/ann_efficiency.py --sizes 10000,30000 --out /tmp/eff
-    .venv/bin/python benchmarks/ann_efficiency.py --embeddings cache/docs.npy --queries cache/queries.npy
+    .venv/bin/python benchmarks/ann_efficiency.py --embeddings docs.npy --queries queries.npy
 """
 
 from __future__ import annotations
@@ -58,10 +51,11 @@ from pathlib import Path
 import numpy as np
 
 from crossrank.ann import HnswSettings
-from crossrank.efficiency import crossover, machine_description, matmul_peak_gflops, run_study, summary_table, write_study
+from crossrank.efficiency import crossover, machine_description, matmul_peak_gflops, run_study
 from crossrank.report.efficiency_figure import efficiency_figure
+from crossrank.report.efficiency_report import summary_table, write_study
 
-DEFAULT_SIZES = "10000,30000,100000,300000,1000000"
+DEFAULT_SIZES = "1000,3000,10000,30000,100000,300000,1000000"
 DEFAULT_EF = "50,100,200,400,800"
 
 

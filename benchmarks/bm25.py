@@ -33,7 +33,7 @@ the demo topics (bm25s takes all of them). Defaults finish in about a minute on 
 
 Run::
 
-    cd /work/main && .venv/bin/python benchmarks/bm25.py
+    .venv/bin/python benchmarks/bm25.py  # from the project directory
     .venv/bin/python benchmarks/bm25.py --docs 20000 --queries 500 --rank-bm25-queries 100 --seed 1
 """
 

@@ -10,7 +10,6 @@ from crossrank import efficiency
 from crossrank.ann import HnswSettings
 from crossrank.efficiency import (
     COLUMNS,
-    PAPER_TABLE7,
     SOURCE_REAL,
     SOURCE_SYNTHETIC,
     clustered_embeddings,
@@ -18,9 +17,9 @@ from crossrank.efficiency import (
     recall_at_k,
     run_study,
     study_corpus,
-    write_study,
 )
 from crossrank.report.efficiency_figure import efficiency_figure
+from crossrank.report.efficiency_report import PAPER_TABLE7, write_study
 
 REQUIRED = [
     "size",

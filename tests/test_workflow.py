@@ -39,6 +39,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, tiny_bert: Path, project_r
     params["cldr"]["max_entities"] = 160
     base = {"model": str(tiny_bert), "max_length": 32, "batch_size": 16}
     params["encoders"] = {"tiny": dict(base), "tinycls": {**base, "pooling": "cls"}}
+    params["efficiency"].update({"sizes": [100, 1000], "queries": 50, "latency_queries": 10})
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _snakemake("--cores", "2", cwd=root)
     return root
@@ -83,6 +84,16 @@ def test_every_run_has_its_language_bias_and_ann_runs_their_cached_index(project
     assert all(float(summary[run]["same-language %"]) == round(100 * same[run], 1) for run in RUNS)
     metadata = sorted((project / layout.ANN_CACHE).glob("*/metadata.json"))
     assert len(metadata) == 2 * len(ENCODERS)  # one index per encoder and condition
+
+
+def test_the_efficiency_study_says_which_sizes_are_real(project: Path):
+    with open(project / layout.EFFICIENCY_CSV, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {(int(r["size"]), r["source"]) for r in rows} == {(100, "real"), (1000, "synthetic-clustered")}  # 160 documents
+    assert {r["method"] for r in rows} == {"exact", "hnsw"} and all(int(r["dim"]) == 32 for r in rows)  # the tiny encoder's
+    report = (project / layout.EFFICIENCY_MD).read_text()
+    assert "The paper's Table 7" in report and "Crossover" in report
+    assert (project / layout.EFFICIENCY_FIGURE).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_metrics_have_every_pair_and_agree_with_trec_eval(project: Path):
@@ -133,6 +144,9 @@ def test_each_run_is_an_mlflow_run_with_params_metrics_artifacts_and_commit(proj
     assert "git_commit" in dense.data.tags and dense.data.tags["condition"] == "original"
     artifacts = {a.path for a in client.list_artifacts(dense.info.run_id)}
     assert {"dense.tinycls.original.trec", "dense.tinycls.original.csv"} <= artifacts
+    hnsw = next(r for r in runs if r.info.run_name == "ann.tiny.translated")
+    assert (hnsw.data.params["ann.m"], hnsw.data.params["ann.ef_construction"], hnsw.data.params["encoder.name"]) == ("16", "200", "tiny")
+    assert hnsw.data.params["embedding.storage"] == "float32" and "ann.m" not in dense.data.params
 
 
 def test_second_run_with_nothing_changed_runs_no_job(project: Path):

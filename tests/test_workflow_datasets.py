@@ -45,6 +45,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Pat
     write_largescale_split(root / "datasets/largescale", DATASETS["largescale"]["languages"])
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["datasets"] = list(DATASETS)
+    params["efficiency"]["enabled"] = False  # covered by test_workflow.py
     for dataset, settings in DATASETS.items():
         params[dataset].update(settings)
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False, allow_unicode=True))
@@ -61,13 +62,17 @@ def test_each_dataset_leaves_the_whole_results_contract(project: Path, dataset: 
     assert set(docs.values()) == set(DATASETS[dataset]["languages"])
     for topic in topics:  # no judgment crosses into another document language
         assert {docs[docid] for docid in qrels[topic.qid]} == {topic.doc_lang}
-    runs = layout.run_names(CONDITIONS[dataset], ["minilm"])
+    runs = layout.run_names(CONDITIONS[dataset], ["minilm"], ["minilm"])  # exact and HNSW
     assert sorted(p.stem for p in (project / f"results/{dataset}/runs").glob("*.trec")) == sorted(runs)
     for run in runs:
         ranked = read_run(project / f"results/{dataset}/runs/{run}.trec")
         assert set(ranked) <= {t.qid for t in topics} and all(set(r) <= set(docs) for r in ranked.values())
-    for template in (layout.FIGURE_BM25, layout.FIGURE_ENCODERS):
+    for template in (layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BIAS):
         assert (project / layout.fill(template, dataset=dataset)).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with open(project / layout.fill(layout.BIAS, dataset=dataset), newline="") as handle:
+        bias = list(csv.DictReader(handle))
+    assert {row["run"] for row in bias} == set(runs)
+    assert {row["doc_lang"] for row in bias if row["measure"] == "retrieved_language"} == set(DATASETS[dataset]["languages"])
     with open(project / "results/metrics.csv", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["dataset"] == dataset]
     assert {row["run"] for row in rows} == set(runs)

@@ -474,8 +474,9 @@ def efficiency_study(
 ) -> None:
     """Exact search vs HNSW by corpus size (``out``: csv, markdown, figure), on one dataset's real embeddings where big enough."""
     from crossrank.ann import HnswSettings
-    from crossrank.efficiency import crossover, machine_description, matmul_peak_gflops, run_study, write_study
+    from crossrank.efficiency import crossover, machine_description, matmul_peak_gflops, run_study
     from crossrank.report.efficiency_figure import efficiency_figure
+    from crossrank.report.efficiency_report import write_study
 
     settings = HnswSettings.from_params(ann_params)
     real_docs = np.load(doc_embeddings, mmap_mode="r")

@@ -182,12 +182,15 @@ def embedding_shards(wildcards):
 
 
 def efficiency_embeddings(kind):
-    """Input function: the cached embeddings (documents or queries) the efficiency study reads."""
-    dataset, encoder = EFFICIENCY_SOURCE
+    """Input function: the cached embeddings (documents or queries) the efficiency study reads
+    (asked for only when the study runs, so a disabled study needs no source)."""
     template = layout.DOC_EMBEDDINGS if kind == "documents" else layout.QUERY_EMBEDDINGS
-    return lambda wildcards: fill(
-        template, dataset=dataset, encoder=encoder, condition="original"
-    )
+
+    def embeddings(wildcards):
+        dataset, encoder = EFFICIENCY_SOURCE
+        return fill(template, dataset=dataset, encoder=encoder, condition="original")
+
+    return embeddings
 
 
 def stage_targets(stage, datasets=None):
