@@ -12,6 +12,11 @@ TRAINING_TEXT = [
 ]
 
 
+def _tiny_shape(hidden: int) -> dict[str, int]:
+    """The size settings every tiny encoder shares: 2 layers, 2 heads, hidden size ``hidden``."""
+    return {"hidden_size": hidden, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 2 * hidden}
+
+
 def build_tiny_bert(directory: Path, seed: int = 0, hidden: int = 32) -> Path:
     """Write a randomly initialised 2-layer BERT with a WordPiece tokenizer to ``directory``."""
     import torch
@@ -31,10 +36,7 @@ def build_tiny_bert(directory: Path, seed: int = 0, hidden: int = 32) -> Path:
     torch.manual_seed(seed)
     config = BertConfig(
         vocab_size=tokenizer.get_vocab_size(),
-        hidden_size=hidden,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=2 * hidden,
+        **_tiny_shape(hidden),
         max_position_embeddings=128,
     )
     BertModel(config).save_pretrained(directory)
@@ -133,10 +135,7 @@ def build_tiny_xlmr(directory: Path, seed: int = 0, hidden: int = 32) -> Path:
     torch.manual_seed(seed)
     config = XLMRobertaConfig(
         vocab_size=tokenizer.get_vocab_size(),
-        hidden_size=hidden,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=2 * hidden,
+        **_tiny_shape(hidden),
         max_position_embeddings=130,
         pad_token_id=1,
         bos_token_id=0,
@@ -165,10 +164,7 @@ def build_tiny_modernbert(directory: Path, seed: int = 0, hidden: int = 32) -> P
     torch.manual_seed(seed)
     config = ModernBertConfig(
         vocab_size=tokenizer.get_vocab_size(),
-        hidden_size=hidden,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=2 * hidden,
+        **_tiny_shape(hidden),
         max_position_embeddings=128,
         local_attention=16,
         pad_token_id=1,
