@@ -72,6 +72,7 @@ def integers(text: str) -> list[int]:
 
 
 def main() -> None:
+    """Parse the arguments, run the study, print the ratios and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=integers, default=integers(DEFAULT_SIZES), help=f"corpus sizes (default {DEFAULT_SIZES})")
     parser.add_argument("--dim", type=int, default=384, help="dimension of synthetic embeddings (default 384, all-MiniLM-L6-v2)")

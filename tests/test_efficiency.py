@@ -171,6 +171,15 @@ def test_crossover_never_at_smallest_and_interpolated():
     assert uneven["batch1"] == pytest.approx(2000.0)  # ratio 1/4 -> 4 over a factor 4: crosses at the midpoint in log
 
 
+def test_a_loss_after_a_win_moves_the_crossover_past_it():
+    sizes = [1000, 10_000, 100_000, 1_000_000]
+    # batch 1 ratios 2, 0.5, 2, 8: HNSW wins for good only from 100k; batched ratios 2, 2, 2, 0.5: loses at the largest size
+    noisy = crossover(_frame(sizes, [10, 100, 100, 10], [20, 50, 200, 80], [10, 10, 10, 10], [20, 20, 20, 5]))
+    assert noisy["batch1"] == pytest.approx(math.sqrt(10_000 * 100_000)) and noisy["batch1_first_win"] == 100_000
+    assert noisy["batch1_wins_at_smallest"] is False
+    assert noisy["batched"] is None and noisy["batched_first_win"] is None
+
+
 def test_write_study_writes_csv_and_report_with_the_papers_table(study, tmp_path):
     result = crossover(study, settings=HnswSettings())
     assert result["ef"] == 50

@@ -100,3 +100,9 @@ def test_ann_runs_and_bias_reports_are_targets():
     assert "results/cldr/runs/ann.m.original.trec" not in layout.stage_targets("retrieve", ["cldr"], conditions, ["m"])
     report = layout.stage_targets("report", ["cldr"], conditions, ["m"])
     assert {"results/figures/cldr/language_bias.png", "results/tables/cldr/language_bias.csv"} <= set(report)
+
+
+def test_a_disabled_efficiency_study_still_leaves_its_report():
+    conditions = {"cldr": ["original"]}
+    assert layout.stage_targets("efficiency", ["cldr"], conditions, ["m"]) == [layout.EFFICIENCY_MD]
+    assert layout.EFFICIENCY_FIGURE in layout.stage_targets("efficiency", ["cldr"], conditions, ["m"], efficiency=True)

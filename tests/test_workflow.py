@@ -147,6 +147,7 @@ def test_each_run_is_an_mlflow_run_with_params_metrics_artifacts_and_commit(proj
     hnsw = next(r for r in runs if r.info.run_name == "ann.tiny.translated")
     assert (hnsw.data.params["ann.m"], hnsw.data.params["ann.ef_construction"], hnsw.data.params["encoder.name"]) == ("16", "200", "tiny")
     assert hnsw.data.params["embedding.storage"] == "float32" and "ann.m" not in dense.data.params
+    assert hnsw.data.params["embedding.resolved.precision"] == "float32"  # what "auto" became on this machine
 
 
 def test_second_run_with_nothing_changed_runs_no_job(project: Path):

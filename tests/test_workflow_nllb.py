@@ -10,7 +10,7 @@ import yaml
 from scratch_project import copy_project
 from scratch_project import snakemake as _snakemake
 
-from crossrank import contract
+from crossrank import contract, layout
 from crossrank.io import read_tsv
 from crossrank.translation import RECORD_COLUMNS
 
@@ -37,6 +37,7 @@ def test_translated_condition_feeds_bm25_and_dense_runs(project: Path):
     with open(project / "results/metrics.csv", newline="") as handle:
         runs = {row["run"] for row in csv.DictReader(handle)}
     assert {"bm25.translated", "dense.tiny.translated"} <= runs
+    assert "Not measured: the study is disabled" in (project / layout.EFFICIENCY_MD).read_text()  # DVC's output exists
 
 
 def test_every_document_records_its_backend_and_the_shards_are_gone(project: Path, tiny_nllb: Path):

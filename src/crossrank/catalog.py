@@ -58,11 +58,12 @@ def enabled_encoders(config: Mapping[str, Any]) -> list[str]:
 def efficiency_source(config: Mapping[str, Any]) -> tuple[str, str] | None:
     """``(dataset, encoder)`` whose cached embeddings the efficiency study reads, or None when it does not run.
 
-    Unset (null) names mean the first configured dataset and the first enabled encoder; the
-    study does not run when it is disabled or no encoder is enabled (a BM25-only configuration).
+    Unset (null) names mean the first configured dataset and the first enabled encoder in
+    registry order (so adding an entry below does not change the study); the study does not run
+    when it is disabled or no encoder is enabled (a BM25-only configuration).
     """
     study = config.get("efficiency", {})
-    encoders = enabled_encoders(config)
+    encoders = [name for name, entry in config["encoders"].items() if entry.get("enabled", True)]
     if not study.get("enabled") or not encoders:
         return None
     return study.get("dataset") or config["datasets"][0], study.get("encoder") or encoders[0]

@@ -76,7 +76,7 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
 
 def _efficiency_problems(config: dict[str, Any]) -> list[str]:
     """An efficiency study naming a dataset that is not configured or an encoder that is not enabled."""
-    from crossrank.catalog import efficiency_source
+    from crossrank.catalog import efficiency_source, enabled_encoders
 
     study, source = config.get("efficiency", {}), efficiency_source(config)
     if source is None:
@@ -87,10 +87,10 @@ def _efficiency_problems(config: dict[str, Any]) -> list[str]:
             f"'efficiency.dataset' is {study['dataset']!r}, which is not in datasets {config['datasets']}. "
             "Fix: name one of them, set it to null (the first), or set efficiency.enabled: false."
         )
-    enabled = [name for name, entry in config["encoders"].items() if entry.get("enabled", True)]
+    enabled = enabled_encoders(config)
     if study.get("encoder") and study["encoder"] not in enabled:
         problems.append(
-            f"'efficiency.encoder' is {study['encoder']!r}, which is not an enabled encoder {sorted(enabled)}. "
+            f"'efficiency.encoder' is {study['encoder']!r}, which is not an enabled encoder {enabled}. "
             "Fix: name one of them, set it to null (the first), or set efficiency.enabled: false."
         )
     return problems

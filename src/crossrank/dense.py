@@ -17,8 +17,9 @@ from tqdm import tqdm
 
 from crossrank.runs import SCORE_DECIMALS, DocidOrder, Ranking, top_k
 
-# Scores within this distance of the k-th best may round to the same value as it.
-TIE_MARGIN = 10.0**-SCORE_DECIMALS
+# Scores within this distance of the k-th best may round to the same value as it (twice the
+# rounding step: the comparison runs in float32, which is coarser than 1e-6 near 1.0).
+TIE_MARGIN = 2 * 10.0**-SCORE_DECIMALS
 # Each block keeps its top k + TIE_SLACK; only when even the last of those could tie with the
 # k-th (many near-duplicates) is the whole score row scanned for every candidate.
 TIE_SLACK = 16

@@ -51,7 +51,7 @@ import os
 import platform
 import resource
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +115,7 @@ class _Mixture:
     basis: np.ndarray  # (dim, dim): standard normal @ basis = anisotropic noise of expected norm 1
 
     def noise(self, rng: np.random.Generator, rows: int) -> np.ndarray:
+        """``rows`` draws of the shared anisotropic noise (expected norm 1)."""
         return rng.standard_normal((rows, self.basis.shape[0]), dtype=np.float32) @ self.basis
 
 
@@ -256,7 +257,7 @@ def peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def _latencies(search, queries: np.ndarray, count: int, progress: bool, label: str) -> np.ndarray:
+def _latencies(search: Callable[[np.ndarray], list], queries: np.ndarray, count: int, progress: bool, label: str) -> np.ndarray:
     """Seconds of ``search(one query)`` for each of the first ``count`` queries."""
     search(queries[:1])  # warm-up, untimed
     times = np.empty(min(count, len(queries)))
@@ -267,7 +268,7 @@ def _latencies(search, queries: np.ndarray, count: int, progress: bool, label: s
     return times
 
 
-def _timed(search, queries: np.ndarray) -> tuple[list, float]:
+def _timed(search: Callable[[np.ndarray], list], queries: np.ndarray) -> tuple[list, float]:
     """Rankings of one ``search(all queries)`` call and its median seconds over up to :data:`BATCHED_REPEATS` calls.
 
     After an untimed warm-up; repeats stop once :data:`BATCHED_SECONDS` have been spent, so a
@@ -309,11 +310,13 @@ def run_study(
     real_queries: np.ndarray | None = None,
     query_batch: int = 1024,
     doc_batch: int = 262144,
+    device: str = "cpu",
     progress: bool = True,
 ) -> pd.DataFrame:
     """Measure exact search and HNSW (over the ef sweep) at each corpus size; one row per (size, method, ef).
 
-    Sizes run in ascending order, each freed before the next. torch runs on ``threads`` threads
+    Exact search runs with the pipeline's ``query_batch``, ``doc_batch`` and ``device``. Sizes
+    run in ascending order, each freed before the next. torch runs on ``threads`` threads
     (restored afterwards); HNSW searches on ``threads`` threads and builds on
     ``settings.build_threads(threads)``. Columns: :data:`COLUMNS` (definitions: module docstring).
     """
@@ -340,6 +343,7 @@ def run_study(
                 real_queries=real_queries,
                 query_batch=query_batch,
                 doc_batch=doc_batch,
+                device=device,
                 progress=progress,
             )
             gc.collect()
@@ -364,6 +368,7 @@ def _one_size(
     real_queries: np.ndarray | None,
     query_batch: int,
     doc_batch: int,
+    device: str,
     progress: bool,
 ) -> list[dict]:
     """The rows of one corpus size: exact search, then HNSW at each effective ef of ``requested``."""
@@ -376,7 +381,7 @@ def _one_size(
     common["latency_queries"] = min(latency_queries, len(queries))
 
     started = time.perf_counter()
-    exact = ExactSearcher(docs, docids, query_batch=query_batch, doc_batch=doc_batch)
+    exact = ExactSearcher(docs, docids, query_batch=query_batch, doc_batch=doc_batch, device=device)
     exact_build = time.perf_counter() - started
 
     exact_search = functools.partial(exact.search, k=k, progress=False)
@@ -464,21 +469,22 @@ def default_ef(frame: pd.DataFrame, settings: HnswSettings | None = None) -> int
 
 
 def crossover(frame: pd.DataFrame, ef: int | None = None, settings: HnswSettings | None = None) -> dict[str, float | bool | None]:
-    """The corpus size where HNSW starts to answer more queries per second than exact search.
+    """The corpus size from which HNSW answers more queries per second than exact search.
 
     For each mode -- ``"batch1"`` (``qps_batch1``) and ``"batched"`` (``qps_batched``) -- take
     the ratio r(N) = HNSW QPS / exact QPS at every measured size N that has both an exact row
     and an HNSW row at ``ef`` (default: :func:`default_ef`, i.e. ``settings.ef_for(k)``). HNSW
-    *wins* at N when r(N) > 1. The result for the mode is:
+    *wins* at N when r(N) > 1. The crossover is where HNSW wins from then on, at every larger
+    measured size (a noisy loss in between is not skipped over):
 
-    - ``None`` if HNSW wins at no measured size (the crossover, if any, lies beyond the range);
-    - the smallest size, with ``"<mode>_wins_at_smallest": True``, if HNSW already wins there
+    - ``None`` if HNSW loses at the largest measured size (the crossover, if any, lies beyond);
+    - the smallest size, with ``"<mode>_wins_at_smallest": True``, if HNSW wins at every size
       (the crossover lies at or below it);
-    - otherwise the N* where the straight line through (log N, log r) at the first winning size
-      and the measured size just below it crosses log r = 0 (log-log interpolation), between
-      those two sizes. ``"<mode>_first_win"`` holds the first winning measured size.
+    - otherwise the N* where the straight line through (log N, log r) at the last losing size
+      and the next (winning) size crosses log r = 0 (log-log interpolation), between those two
+      sizes. ``"<mode>_first_win"`` holds that first size of the winning streak.
 
-    Also returns ``"ef"`` (the ef used). Non-monotone ratios are not smoothed: the first win counts.
+    Also returns ``"ef"`` (the ef used).
     """
     ef = default_ef(frame, settings) if ef is None else ef
     exact = frame[frame["method"] == "exact"].set_index("size")
@@ -487,16 +493,16 @@ def crossover(frame: pd.DataFrame, ef: int | None = None, settings: HnswSettings
     result: dict[str, float | bool | None] = {"ef": float(ef)}
     for mode, column in MODES.items():
         ratios = [float(hnsw.loc[n, column]) / float(exact.loc[n, column]) for n in sizes]
-        wins = [i for i, r in enumerate(ratios) if r > 1.0]
-        result[f"{mode}_wins_at_smallest"] = bool(wins) and wins[0] == 0
-        result[f"{mode}_first_win"] = float(sizes[wins[0]]) if wins else None
-        if not wins:
+        losses = [i for i, r in enumerate(ratios) if r <= 1.0]
+        first = 0 if not losses else losses[-1] + 1  # start of the winning streak that reaches the largest size
+        result[f"{mode}_wins_at_smallest"] = bool(sizes) and not losses
+        result[f"{mode}_first_win"] = float(sizes[first]) if first < len(sizes) else None
+        if first >= len(sizes):
             result[mode] = None
-        elif wins[0] == 0:
+        elif first == 0:
             result[mode] = float(sizes[0])
         else:
-            i = wins[0]
-            x0, x1 = math.log(sizes[i - 1]), math.log(sizes[i])
-            y0, y1 = math.log(ratios[i - 1]), math.log(ratios[i])
+            x0, x1 = math.log(sizes[first - 1]), math.log(sizes[first])
+            y0, y1 = math.log(ratios[first - 1]), math.log(ratios[first])
             result[mode] = float(math.exp(x0 + (0.0 - y0) * (x1 - x0) / (y1 - y0)))
     return result

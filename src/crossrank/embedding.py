@@ -26,11 +26,19 @@ log = logging.getLogger("crossrank")
 class Embedder:
     """One encoder on one device, reading and filling the cache of its fingerprint."""
 
-    def __init__(self, spec: EncoderSpec, settings: EmbeddingSettings, cache_root: str | os.PathLike[str], shard: int = 0):
+    def __init__(
+        self,
+        spec: EncoderSpec,
+        settings: EmbeddingSettings,
+        cache_root: str | os.PathLike[str],
+        shard: int = 0,
+        precision: str | None = None,
+    ):
+        """``precision`` overrides ``settings.precision`` (the gathering job reads the shards' own)."""
         self.spec = spec
         self.settings = settings
         self.device = resolve_device(settings.device, shard)
-        self.precision = resolve_precision(settings.precision, self.device)
+        self.precision = precision or resolve_precision(settings.precision, self.device)
         self.fingerprint = encoder_fingerprint(spec, self.precision, settings.storage)
         self.cache = EmbeddingCache(cache_root, self.fingerprint)
 
@@ -39,8 +47,11 @@ class Embedder:
         log.info("loaded %s (%s) on %s in %s", self.spec.name, self.spec.model, self.device, self.precision)
 
         def encode(batch: list[str]) -> np.ndarray:
-            vectors = model.encode(batch, batch_size=self.spec.batch_size, convert_to_numpy=True, show_progress_bar=False)
-            return np.asarray(vectors, dtype=np.float32)
+            """Unit-length float32 embeddings (re-normalised: a half-precision model normalises in half precision)."""
+            vectors = np.asarray(
+                model.encode(batch, batch_size=self.spec.batch_size, convert_to_numpy=True, show_progress_bar=False), dtype=np.float32
+            )
+            return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), np.finfo(np.float32).tiny)
 
         return encode
 

@@ -39,7 +39,7 @@ import pandas as pd
 from crossrank.contract import Topic
 from crossrank.evaluation import MACRO, split_run_name
 from crossrank.io import InputError
-from crossrank.runs import SCORE_DECIMALS
+from crossrank.runs import DocidOrder, top_k
 
 BIAS_COLUMNS: tuple[str, ...] = (
     "dataset",
@@ -66,10 +66,8 @@ def ranked_docids(scores: Mapping[str, float], depth: int) -> list[str]:
     if depth <= 0 or not scores:
         return []
     docids = list(scores)
-    rounded = np.round(np.fromiter(scores.values(), dtype=np.float64, count=len(docids)), SCORE_DECIMALS)
-    order = sorted(range(len(docids)), key=lambda i: docids[i].encode("utf-8"), reverse=True)
-    order.sort(key=lambda i: -rounded[i])  # stable: equal scores keep the descending-docid order
-    return [docids[i] for i in order[:depth]]
+    ranking = top_k(np.fromiter(scores.values(), dtype=np.float64, count=len(docids)), depth, DocidOrder(docids))
+    return [docid for docid, _ in ranking]
 
 
 def language_bias(

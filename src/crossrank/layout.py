@@ -36,6 +36,8 @@ BM25_INDEX = "data/bm25/{dataset}/{condition}"
 EMBEDDING_CACHE = "cache/embeddings"
 # One shard job's record of the texts it encoded into the cache (temporary).
 EMBEDDING_SHARD = "data/embeddings/shards/{encoder}/{shard}.json"
+# What an encoder's embedding jobs resolved (precision, devices, cache directory, fingerprint).
+EMBEDDING_RECORD = "data/embeddings/{encoder}.json"
 # HNSW indexes and their metadata, keyed by content, next to the embedding cache.
 ANN_CACHE = "cache/ann"
 DOC_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/documents.{condition}.npy"
@@ -128,6 +130,7 @@ def stage_targets(
             targets += [fill(BM25_INDEX, dataset=dataset, condition=c) for c in own]
         elif stage == "embed":
             for encoder in encoders:
+                targets.append(fill(EMBEDDING_RECORD, encoder=encoder))
                 targets.append(fill(QUERY_EMBEDDINGS, dataset=dataset, encoder=encoder))
                 targets += [fill(DOC_EMBEDDINGS, dataset=dataset, encoder=encoder, condition=c) for c in own]
         elif stage == "retrieve":
@@ -146,8 +149,8 @@ def stage_targets(
         targets += [METRICS, METRICS_SUMMARY]
     if stage == "report":
         targets += [TABLE_TRANSLATION_CSV, TABLE_TRANSLATION_MD]
-    if stage == "efficiency" and efficiency:
-        targets += [EFFICIENCY_CSV, EFFICIENCY_MD, EFFICIENCY_FIGURE]
+    if stage == "efficiency":  # a disabled study leaves a report saying so (DVC's output exists either way)
+        targets += [EFFICIENCY_CSV, EFFICIENCY_MD, EFFICIENCY_FIGURE] if efficiency else [EFFICIENCY_MD]
     if stage not in DATASET_STAGES + GLOBAL_STAGES:
         raise ValueError(f"unknown stage {stage!r}")
     return targets

@@ -228,12 +228,32 @@ def _model_inputs(spec: Any, documents_paths: Sequence[str], topics_paths: Seque
     return inputs
 
 
-def _embedder(encoder_name: str, encoder_params: Mapping[str, Any], embedding_params: Mapping[str, Any], cache_root: str, shard: int = 0):
+def _embedder(
+    encoder_name: str,
+    encoder_params: Mapping[str, Any],
+    embedding_params: Mapping[str, Any],
+    cache_root: str,
+    shard: int = 0,
+    precision: str | None = None,
+) -> Any:
+    """The :class:`crossrank.embedding.Embedder` of one registry entry (imported late: it loads torch)."""
     from crossrank.embedding import Embedder
     from crossrank.encoders import EmbeddingSettings, EncoderSpec
 
     spec = EncoderSpec.from_params(encoder_name, dict(encoder_params))
-    return Embedder(spec, EmbeddingSettings.from_params(embedding_params), cache_root, shard)
+    return Embedder(spec, EmbeddingSettings.from_params(embedding_params), cache_root, shard, precision)
+
+
+def _shards_precision(shard_records: Sequence[str]) -> str | None:
+    """The forward-pass precision every shard job resolved (they must agree: it is part of the cache key)."""
+    precisions = {json.loads(Path(path).read_text(encoding="utf-8"))["precision"] for path in shard_records}
+    if len(precisions) > 1:
+        raise InputError(
+            shard_records[0],
+            f"the embedding shards ran in different precisions {sorted(precisions)}, so their embeddings are in different caches.",
+            fix="set embedding.precision explicitly (e.g. bfloat16 on GPUs, float32 on CPUs) so that every shard resolves the same one.",
+        )
+    return precisions.pop() if precisions else None
 
 
 def embed_shard(
@@ -272,24 +292,44 @@ def embed_all(
     cache_root: str,
     documents: Sequence[tuple[str, str]],
     queries: Sequence[tuple[str, str]],
+    shard_records: Sequence[str],
+    out_record: str,
     threads: int = 1,
 ) -> None:
     """Write the embeddings of every document file and topic file of one encoder, given as ``(input, output .npy)`` pairs.
 
-    The shard jobs have filled the cache, so this only gathers (anything still missing, e.g.
-    after a cache was pruned, is encoded here). Matrices are written in the storage dtype.
+    The shard jobs have filled the cache, so this only gathers, from the cache of the precision
+    the shards resolved (on a GPU node that is bfloat16 even when this job runs on a CPU); what
+    is still missing (e.g. after a cache was pruned) is encoded here. Matrices are written in the
+    storage dtype. ``out_record`` keeps what the shards resolved (device, precision, cache) for
+    the run's MLflow params.
     """
     import torch
 
     torch.set_num_threads(max(1, threads))
-    embedder = _embedder(encoder_name, encoder_params, embedding_params, cache_root)
+    embedder = _embedder(encoder_name, encoder_params, embedding_params, cache_root, precision=_shards_precision(shard_records))
     pairs = [*documents, *queries]
     inputs = _model_inputs(embedder.spec, [p for p, _ in documents], [p for p, _ in queries])
-    for (_, out), texts in zip(pairs, inputs, strict=True):
-        vectors = embedder.embed(texts)
-        with atomic_path(out) as tmp:
-            np.save(tmp, vectors, allow_pickle=False)
-        log.info("wrote %s %s %s", out, vectors.shape, vectors.dtype)
+    shards = [json.loads(Path(path).read_text(encoding="utf-8")) for path in shard_records]
+    record = {
+        "encoder": encoder_name,
+        "precision": embedder.precision,
+        "storage": embedder.settings.storage,
+        "devices": sorted({shard["device"] for shard in shards}),
+        "shards": len(shards),
+        "encoded": sum(shard["encoded"] for shard in shards),
+        "cache": str(embedder.cache.directory),
+        "fingerprint": embedder.fingerprint,
+    }
+    with all_or_nothing([out for _, out in pairs] + [out_record]):
+        for (_, out), texts in zip(pairs, inputs, strict=True):
+            vectors = embedder.embed(texts)
+            with atomic_path(out) as tmp:
+                np.save(tmp, vectors, allow_pickle=False)
+            log.info("wrote %s %s %s", out, vectors.shape, vectors.dtype)
+        with atomic_write(out_record) as handle:
+            json.dump(record, handle, indent=2, sort_keys=True)
+            handle.write("\n")
 
 
 def dense_search(
@@ -468,12 +508,13 @@ def efficiency_study(
     query_embeddings: str,
     study: Mapping[str, Any],
     ann_params: Mapping[str, Any],
-    top_k: int,
+    retrieval: Mapping[str, Any],
     out: Paths,
     threads: int = 1,
 ) -> None:
     """Exact search vs HNSW by corpus size (``out``: csv, markdown, figure), on one dataset's real embeddings where big enough."""
     from crossrank.ann import HnswSettings
+    from crossrank.devices import resolve_device
     from crossrank.efficiency import crossover, machine_description, matmul_peak_gflops, run_study
     from crossrank.report.efficiency_figure import efficiency_figure
     from crossrank.report.efficiency_report import write_study
@@ -482,7 +523,7 @@ def efficiency_study(
     real_docs = np.load(doc_embeddings, mmap_mode="r")
     frame = run_study(
         study["sizes"],
-        k=top_k,
+        k=retrieval["top_k"],
         ef_values=study["ef"],
         settings=settings,
         threads=threads,
@@ -491,6 +532,9 @@ def efficiency_study(
         seed=study["seed"],
         real_docs=real_docs,
         real_queries=np.load(query_embeddings, mmap_mode="r"),
+        query_batch=retrieval["query_batch"],
+        doc_batch=retrieval["doc_batch"],
+        device=resolve_device(retrieval.get("device", "cpu")),
     )
     machine = machine_description(threads, matmul_peak_gflops(threads))
     with all_or_nothing(out.values()):
@@ -498,6 +542,16 @@ def efficiency_study(
         sources = "/".join(sorted(frame["source"].unique()))
         title = f"Exact search vs HNSW (M={settings.m}, efC={settings.ef_construction}), {sources} embeddings"
         efficiency_figure(frame, out["figure"], title)
+
+
+def skip_efficiency(out_markdown: str) -> None:
+    """The efficiency report of a configuration that does not run the study (so the stage's output exists)."""
+    with atomic_write(out_markdown) as handle:
+        handle.write(
+            "# Exact dense search vs HNSW: efficiency by corpus size\n\n"
+            "Not measured: the study is disabled (`efficiency.enabled: false`) or no encoder is enabled. "
+            "Enable both to run it, or run `benchmarks/ann_efficiency.py`.\n"
+        )
 
 
 def _log_and_mark(
@@ -537,14 +591,24 @@ def track(
     artifacts: Sequence[str],
     mlflow_settings: Mapping[str, Any],
     out_marker: str,
+    embedding_records: Sequence[str] = (),
 ) -> None:
-    """Log one retrieval run (params, macro and per-pair metrics, run file) to MLflow."""
+    """Log one retrieval run (params, macro and per-pair metrics, run file) to MLflow.
+
+    A dense or HNSW run also logs what its embedding jobs resolved ``auto`` to (precision,
+    devices), from the encoder's embedding record (``embedding_records``: none for BM25).
+    """
     from crossrank.tracking import pair_metrics
 
+    params = dict(params)
+    for path in embedding_records:
+        resolved = json.loads(Path(path).read_text(encoding="utf-8"))
+        params["embedding"] = {**params.get("embedding", {}), "resolved": {k: resolved[k] for k in ("precision", "devices", "shards")}}
     system, condition = evaluation.split_run_name(run_name)
     metrics = pair_metrics(evaluation.read_metrics([run_metrics]))
     tags = {"run": run_name, "system": system, "condition": condition, "kind": "retrieval"}
-    _log_and_mark(dataset, run_name, params, metrics, [*artifacts, run_metrics], tags, mlflow_settings, out_marker)
+    artifacts = [*artifacts, run_metrics, *embedding_records]
+    _log_and_mark(dataset, run_name, params, metrics, artifacts, tags, mlflow_settings, out_marker)
 
 
 def track_report(

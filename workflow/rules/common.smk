@@ -181,6 +181,14 @@ def embedding_shards(wildcards):
     ]
 
 
+def embedding_record(wildcards):
+    """Input function: the embedding record of a dense or HNSW run's encoder (nothing for BM25)."""
+    system = wildcards.run.rpartition(".")[0]
+    if system == "bm25":
+        return []
+    return [fill(layout.EMBEDDING_RECORD, encoder=system.split(".", 1)[1])]
+
+
 def efficiency_embeddings(kind):
     """Input function: the cached embeddings (documents or queries) the efficiency study reads
     (asked for only when the study runs, so a disabled study needs no source)."""

@@ -34,6 +34,7 @@ rule embed:
     output:
         documents=embedding_outputs("documents"),
         queries=embedding_outputs("queries"),
+        record=layout.EMBEDDING_RECORD,
     log:
         "logs/embed/{encoder}.log",
     benchmark:
@@ -45,7 +46,8 @@ rule embed:
         mem_mb=4000,
     params:
         encoder=lambda wildcards: config["encoders"][wildcards.encoder],
-        embedding=EMBEDDING,
+        # Only what changes the written matrices: shards, devices and chunks do not.
+        embedding={k: EMBEDDING[k] for k in ("precision", "storage")},
         cache=layout.EMBEDDING_CACHE,
     script:
         "../scripts/embed.py"

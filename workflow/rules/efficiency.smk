@@ -1,26 +1,42 @@
 # Cached embeddings -> the exact-vs-HNSW efficiency study (timings, not results: they vary by machine).
 
 
-rule efficiency:
-    input:
-        documents=efficiency_embeddings("documents"),
-        queries=efficiency_embeddings("queries"),
-    output:
-        csv=layout.EFFICIENCY_CSV,
-        markdown=layout.EFFICIENCY_MD,
-        figure=layout.EFFICIENCY_FIGURE,
-    log:
-        "logs/efficiency.log",
-    benchmark:
-        "logs/efficiency.benchmark.tsv"
-    conda:
-        "../../envs/pipeline.yaml"
-    threads: 2
-    resources:
-        mem_mb=8000,
-    params:
-        study=config["efficiency"],
-        ann=config["ann"],
-        top_k=config["retrieval"]["top_k"],
-    script:
-        "../scripts/efficiency.py"
+if EFFICIENCY_SOURCE is None:
+
+    rule skip_efficiency:
+        output:
+            markdown=layout.EFFICIENCY_MD,
+        log:
+            "logs/efficiency.log",
+        conda:
+            "../../envs/pipeline.yaml"
+        resources:
+            mem_mb=500,
+        script:
+            "../scripts/skip_efficiency.py"
+
+else:
+
+    rule efficiency:
+        input:
+            documents=efficiency_embeddings("documents"),
+            queries=efficiency_embeddings("queries"),
+        output:
+            csv=layout.EFFICIENCY_CSV,
+            markdown=layout.EFFICIENCY_MD,
+            figure=layout.EFFICIENCY_FIGURE,
+        log:
+            "logs/efficiency.log",
+        benchmark:
+            "logs/efficiency.benchmark.tsv"
+        conda:
+            "../../envs/pipeline.yaml"
+        threads: 2
+        resources:
+            mem_mb=8000,
+        params:
+            study=config["efficiency"],
+            ann=config["ann"],
+            retrieval=config["retrieval"],
+        script:
+            "../scripts/efficiency.py"

@@ -5,6 +5,7 @@ rule track_run:
     input:
         run=layout.RUN,
         metrics=layout.RUN_METRICS,
+        embedding=embedding_record,
     output:
         logged=layout.MLFLOW_LOGGED,
     log:

@@ -7,7 +7,7 @@ steps.efficiency_study(
     snakemake.input.queries,
     snakemake.params.study,
     snakemake.params.ann,
-    snakemake.params.top_k,
+    snakemake.params.retrieval,
     dict(snakemake.output.items()),
     snakemake.threads,
 )

@@ -9,5 +9,7 @@ steps.embed_all(
     snakemake.params.cache,
     list(zip(snakemake.input.documents, snakemake.output.documents, strict=True)),
     list(zip(snakemake.input.topics, snakemake.output.queries, strict=True)),
+    snakemake.input.shards,
+    snakemake.output.record,
     snakemake.threads,
 )

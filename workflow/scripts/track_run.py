@@ -10,4 +10,5 @@ steps.track(
     [snakemake.input.run],
     snakemake.params.mlflow,
     snakemake.output.logged,
+    list(snakemake.input.embedding),
 )
