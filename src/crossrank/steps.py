@@ -244,9 +244,9 @@ def _embedder(
     return Embedder(spec, EmbeddingSettings.from_params(embedding_params), cache_root, shard, precision)
 
 
-def _shards_precision(shard_records: Sequence[str]) -> str | None:
+def _shards_precision(shard_records: Sequence[str], shards: Sequence[Mapping[str, Any]]) -> str | None:
     """The forward-pass precision every shard job resolved (they must agree: it is part of the cache key)."""
-    precisions = {json.loads(Path(path).read_text(encoding="utf-8"))["precision"] for path in shard_records}
+    precisions = {shard["precision"] for shard in shards}
     if len(precisions) > 1:
         raise InputError(
             shard_records[0],
@@ -307,10 +307,11 @@ def embed_all(
     import torch
 
     torch.set_num_threads(max(1, threads))
-    embedder = _embedder(encoder_name, encoder_params, embedding_params, cache_root, precision=_shards_precision(shard_records))
+    shards = [json.loads(Path(path).read_text(encoding="utf-8")) for path in shard_records]
+    precision = _shards_precision(shard_records, shards)
+    embedder = _embedder(encoder_name, encoder_params, embedding_params, cache_root, precision=precision)
     pairs = [*documents, *queries]
     inputs = _model_inputs(embedder.spec, [p for p, _ in documents], [p for p, _ in queries])
-    shards = [json.loads(Path(path).read_text(encoding="utf-8")) for path in shard_records]
     record = {
         "encoder": encoder_name,
         "precision": embedder.precision,

@@ -12,6 +12,7 @@ import pandas as pd
 
 from crossrank.efficiency import INTEGER_COLUMNS, SOURCE_REAL, SOURCE_SYNTHETIC
 from crossrank.io import atomic_write
+from crossrank.report.tables import markdown
 
 # The paper's Table 7 (appendix E): "average inference time" and Recall@100 (%) of exact dense
 # retrieval (DNN) and HNSW (ANN), averaged over five pretrained encoders and all language pairs.
@@ -111,13 +112,7 @@ def _format(value: object, column: str = "", decimals: int | None = None) -> str
 def markdown_table(table: pd.DataFrame, decimals: dict[str, int] | None = None) -> str:
     """``table`` as a Markdown table, numbers right-aligned and rounded for reading (or to ``decimals[column]``)."""
     decimals = decimals or {}
-    header = "| " + " | ".join(map(str, table.columns)) + " |"
-    rule = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(table[c]) else "---" for c in table.columns) + "|"
-    body = [
-        "| " + " | ".join(_format(v, str(c), decimals.get(str(c))) for c, v in zip(table.columns, row, strict=True)) + " |"
-        for row in table.itertuples(index=False)
-    ]
-    return "\n".join([header, rule, *body])
+    return markdown(table, lambda value, column: _format(value, column, decimals.get(column)))
 
 
 def _sources_sentence(real: str, synthetic: str) -> str:

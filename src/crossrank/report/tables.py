@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -29,11 +30,19 @@ def write_table(table: pd.DataFrame, csv_path: str | os.PathLike[str], markdown_
 
 def write_markdown(table: pd.DataFrame, markdown_path: str | os.PathLike[str], caption: str) -> None:
     """Write ``table`` as a Markdown table preceded by ``caption`` (numbers to one decimal)."""
+    with atomic_write(markdown_path) as handle:
+        handle.write(f"{caption}\n\n{markdown(table)}\n")
+
+
+def markdown(table: pd.DataFrame, cell: Callable[[object, str], str] | None = None) -> str:
+    """``table`` as Markdown, numeric columns right-aligned; ``cell(value, column)`` formats a cell (default: one decimal)."""
+    cell = cell or (lambda value, _column: _cell(value))
     header = "| " + " | ".join(map(str, table.columns)) + " |"
     rule = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(table[c]) else "---" for c in table.columns) + "|"
-    rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    with atomic_write(markdown_path) as handle:
-        handle.write(f"{caption}\n\n" + "\n".join([header, rule, *rows]) + "\n")
+    rows = [
+        "| " + " | ".join(cell(v, str(c)) for c, v in zip(table.columns, row, strict=True)) + " |" for row in table.itertuples(index=False)
+    ]
+    return "\n".join([header, rule, *rows])
 
 
 def _cell(value: object) -> str:
