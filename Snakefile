@@ -1,5 +1,5 @@
 # crossrank: cross-lingual retrieval experiments as one DAG. Wiring only: every path comes
-# from crossrank.layout, every computation from the crossrank library.
+# from crossrank.core.layout, every decision from crossrank.plan, every computation from the library.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -14,6 +14,7 @@ include: "workflow/rules/translate.smk"
 include: "workflow/rules/bm25.smk"
 include: "workflow/rules/dense.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/analyse.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/efficiency.smk"
 include: "workflow/rules/track.smk"
@@ -22,7 +23,7 @@ include: "workflow/rules/track.smk"
 rule all:
     default_target: True
     input:
-        all_outputs(),
+        PLAN.all_targets(),
 
 
 # One target per DVC stage (dvc.yaml): `snakemake stage_<name>` builds that stage's files.
@@ -32,14 +33,14 @@ for stage in layout.GLOBAL_STAGES:
         name:
             f"stage_{stage}"
         input:
-            stage_targets(stage),
+            PLAN.stage_targets(stage),
 
 
 for stage in layout.DATASET_STAGES:
-    for dataset in DATASETS:
+    for dataset in PLAN.datasets:
 
         rule:
             name:
                 f"stage_{stage}_{dataset}"
             input:
-                stage_targets(stage, [dataset]),
+                PLAN.stage_targets(stage, [dataset]),

@@ -3,14 +3,14 @@
 Replaces the paper's appendix E / Table 7, whose "average time" is a min-max normalised
 completion timestamp rather than a duration, with measured seconds, and finds the corpus size
 where HNSW starts to pay off. For each corpus size (``--sizes``, default 1k, 3k, 10k, 30k, 100k,
-300k and 1M documents of dimension 384, all-MiniLM-L6-v2's), ``crossrank.efficiency.run_study``
+300k and 1M documents of dimension 384, all-MiniLM-L6-v2's), ``crossrank.efficiency.study.run_study``
 measures, on ``--threads`` threads (default 2):
 
-- exact search (``crossrank.dense.ExactSearcher``: torch matmul + topk, the pipeline's search):
+- exact search (``crossrank.dense.exact.ExactSearcher``: torch matmul + topk, the pipeline's search):
   queries per second with all ``--n-queries`` (1000) queries in one call, per-query latency
   p50/p95 and QPS at batch 1 over ``--latency-queries`` (100), and the matrix-product GFLOP/s
   it achieves, beside the machine's measured float32 matmul peak (baseline of the GFLOP/s);
-- HNSW (``crossrank.ann``, M=16, ef_construction=200, the paper's settings): build seconds,
+- HNSW (``crossrank.dense.hnsw``, M=16, ef_construction=200, the paper's settings): build seconds,
   index memory, and for each ef of ``--ef`` (50,100,200,400,800) the same QPS/latency figures
   and recall@k (k=100) against the exact top-k. hnswlib searches with max(ef, k), so ef=50 is
   the same search as ef=100 at k=100. The default ef is the pipeline's max(50, 2k) = 200.
@@ -23,7 +23,7 @@ gives the pipeline's single-threaded build, about half as fast on 2 cores). Embe
 ``--embeddings DOCS.npy`` (and optionally ``--queries Q.npy``) uses real cached embeddings
 wherever they have at least ``size`` rows (a seeded sample); every other size uses synthetic
 clustered embeddings (Zipf-sized topics, anisotropic noise, queries = noisy copies of
-documents; ``crossrank.efficiency.clustered_embeddings``), labelled as such in every output.
+documents; ``crossrank.efficiency.corpus.clustered_embeddings``), labelled as such in every output.
 
 Writes ``ann_efficiency.csv`` (tidy, every measurement), ``ann_efficiency.md`` (summary,
 crossover, ef sweep and the paper's Table 7) and ``ann_efficiency.png`` (recall vs QPS) to
@@ -50,10 +50,10 @@ from pathlib import Path
 
 import numpy as np
 
-from crossrank.ann import HnswSettings
-from crossrank.efficiency import crossover, machine_description, matmul_peak_gflops, run_study
-from crossrank.report.efficiency_figure import efficiency_figure
-from crossrank.report.efficiency_report import summary_table, write_study
+from crossrank.dense.hnsw import HnswSettings
+from crossrank.efficiency.figure import efficiency_figure
+from crossrank.efficiency.report import summary_table, write_study
+from crossrank.efficiency.study import crossover, machine_description, matmul_peak_gflops, run_study
 
 DEFAULT_SIZES = "1000,3000,10000,30000,100000,300000,1000000"
 DEFAULT_EF = "50,100,200,400,800"

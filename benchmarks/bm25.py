@@ -5,17 +5,17 @@ What it measures, for each backend -- ``bm25s`` (variant ``lucene``, the pipelin
 corpora:
 
 1. the demo pool: documents and topics of the embedded cldr benchmark, generated in-process
-   with ``crossrank.datasets.cldr.build_benchmark()`` (default arguments) and analyzed with
-   ``crossrank.text_analysis.Analyzer()``;
+   with ``crossrank.prepare.cldr.build_benchmark()`` (default arguments) and analyzed with
+   ``crossrank.bm25.analysis.Analyzer()``;
 2. a generated corpus (``--docs``, default 100,000 documents): a seeded numpy draw of terms from
    a Zipf distribution (s = 1) over 50,000 synthetic terms, document lengths uniform in
    20-200 terms, queries of 2-6 terms drawn from the same distribution.
 
 - index: seconds of ``Bm25Index.build`` on already analyzed term lists (analysis is timed
   separately, once, for the demo pool);
-- query: milliseconds per query of ``Bm25Index.scores`` + ``crossrank.runs.top_k(...,
+- query: milliseconds per query of ``Bm25Index.scores`` + ``crossrank.core.runs.top_k(...,
   positive_only=True)`` at the pipeline's depth (100), exactly the body of
-  ``crossrank.bm25.search``, on already analyzed queries; mean, p50 and p95 over the measured
+  ``crossrank.bm25.index.search``, on already analyzed queries; mean, p50 and p95 over the measured
   queries, after one untimed warm-up query;
 - the ratio rank_bm25 / bm25s of index and query time;
 - the agreement of the two backends: mean overlap of their top-10 on the queries both measured.
@@ -50,10 +50,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crossrank.bm25 import Bm25Index, Bm25Settings
-from crossrank.datasets.cldr import build_benchmark
-from crossrank.runs import DocidOrder, top_k
-from crossrank.text_analysis import Analyzer
+from crossrank.bm25.analysis import Analyzer
+from crossrank.bm25.index import Bm25Index, Bm25Settings
+from crossrank.core.runs import DocidOrder, top_k
+from crossrank.prepare.cldr import build_benchmark
 
 BASELINE = Bm25Settings(backend="rank_bm25", variant="okapi")
 DEFAULT = Bm25Settings(backend="bm25s", variant="lucene")

@@ -4,7 +4,7 @@ Generates a release with the real file layout and realistic sizes: per language 
 passage collection (~3.3 GB, ~375 bytes a line like the translated MS MARCO passages), the
 101,093 dev and 808,731 training queries, and MS MARCO's shared qrels (6,980 dev/small queries
 judging 7,433 passages; 532,761 training judgments). Then runs the real prepare step
-(``crossrank.steps.prepare_release("mmarco", ...)``: every collection streamed once, training
+(``crossrank.prepare.steps.prepare_mmarco(...)``: every collection streamed once, training
 pairs included) in a child process and reports its wall time and peak resident memory.
 
 Baseline: what a non-streaming reader does, ``pandas.read_csv`` of ONE language's collection
@@ -30,8 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from crossrank.datasets.mmarco import LANGUAGE_NAMES
-from crossrank.protocols.mmarco import LANGUAGES
+from crossrank.prepare.protocols.mmarco import LANGUAGES
+from crossrank.prepare.readers.mmarco import LANGUAGE_NAMES
 
 # The MS MARCO sizes the generated release copies.
 PASSAGES = 8_841_823
@@ -44,7 +44,7 @@ CHUNK = 200_000
 
 CHILD = """
 import json, resource, sys, time
-from crossrank import steps
+from crossrank.prepare import steps
 params, out = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 start = time.perf_counter()
 if out == "baseline":
@@ -52,7 +52,7 @@ if out == "baseline":
     frame = pandas.read_csv(params["path"], sep="\\t", header=None, names=["pid", "text"], dtype={"pid": str}, quoting=3)
     rows = len(frame)
 else:
-    steps.prepare_release("mmarco", params, out)
+    steps.prepare_mmarco(params, out)
     rows = sum(1 for _ in open(out["docs"]))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": peak, "rows": rows}))

@@ -28,8 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from crossrank.mt.nllb import NllbSettings, NllbTranslator, plan_batches
-from crossrank.mt.segment import pieces
+from crossrank.translate.nllb import NllbSettings, NllbTranslator, plan_batches
+from crossrank.translate.segment import pieces
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from tiny_models import NLLB_TEXT, build_tiny_nllb

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crossrank.datasets.cldr import Entity, load_entities, render_document
+from crossrank.prepare.cldr import Entity, load_entities, render_document
 
 
 def countries(languages: list[str], count: int) -> tuple[list[Entity], dict[str, Entity]]:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from crossrank.config import ConfigError, validate_params
+from crossrank.config import validate_params
+from crossrank.core.errors import ConfigError
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = ROOT / "workflow/schemas/params.schema.yaml"
@@ -302,7 +303,7 @@ def test_efficiency_study_names_must_exist(params: dict[str, Any]) -> None:
 
 
 def test_efficiency_study_defaults_to_the_first_dataset_and_encoder(params: dict[str, Any]) -> None:
-    from crossrank.catalog import efficiency_source
+    from crossrank.plan import efficiency_source
 
     config = validate_params(params, SCHEMA)
     assert efficiency_source(config) == ("cldr", "minilm")

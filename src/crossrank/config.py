@@ -14,11 +14,12 @@ from typing import Any
 import jsonschema
 import yaml
 
-from crossrank.catalog import dataset_conditions
-
-
-class ConfigError(ValueError):
-    """params.yaml does not match its schema."""
+from crossrank.core.errors import ConfigError
+from crossrank.plan import dataset_conditions, efficiency_source, enabled_encoders, translation_backend
+from crossrank.prepare import registry
+from crossrank.prepare.download import check_exportable
+from crossrank.translate.backends import MACHINE_TRANSLATION
+from crossrank.translate.codes import unmapped
 
 
 def _key_path(path: Any) -> str:
@@ -76,8 +77,6 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
 
 def _efficiency_problems(config: dict[str, Any]) -> list[str]:
     """An efficiency study naming a dataset that is not configured or an encoder that is not enabled."""
-    from crossrank.catalog import efficiency_source, enabled_encoders
-
     study, source = config.get("efficiency", {}), efficiency_source(config)
     if source is None:
         return []
@@ -98,13 +97,10 @@ def _efficiency_problems(config: dict[str, Any]) -> list[str]:
 
 def _dataset_problems(dataset: str, params: dict[str, Any]) -> list[str]:
     """Settings a released dataset's protocol rejects (unknown language, template, ...) and a missing release directory."""
-    from crossrank.protocols.registry import PROTOCOLS, dataset_settings
-    from crossrank.release_export import check_exportable
-
-    if dataset not in PROTOCOLS:
+    if not registry.dataset(dataset).released:
         return []
     try:
-        settings = dataset_settings(dataset, params)
+        settings = registry.dataset_settings(dataset, params)
         if params.get("source") == "ir_datasets":
             check_exportable(dataset, settings)
     except ConfigError as error:
@@ -120,13 +116,10 @@ def _dataset_problems(dataset: str, params: dict[str, Any]) -> list[str]:
 
 def _translation_problems(config: dict[str, Any], dataset: str) -> list[str]:
     """Document languages that machine translation cannot serve (no FLORES-200 code)."""
-    from crossrank.catalog import MACHINE_TRANSLATION, document_languages, translation_backend
-    from crossrank.mt.codes import unmapped
-
     if translation_backend(config, dataset) != MACHINE_TRANSLATION:
         return []
     overrides = config.get("translation", {}).get("nllb", {}).get("language_codes", {})
-    missing = unmapped(document_languages(config, dataset), overrides)
+    missing = unmapped(registry.dataset(dataset).document_languages(config[dataset]), overrides)
     if not missing:
         return []
     return [

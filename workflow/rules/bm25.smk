@@ -25,7 +25,7 @@ rule bm25_search:
         index=layout.BM25_INDEX,
         topics=layout.TOPICS,
     output:
-        run=fill(layout.RUN, run="bm25.{condition}"),
+        run=run_file("bm25"),
     log:
         "logs/bm25_search/{dataset}.{condition}.log",
     benchmark:
@@ -37,6 +37,6 @@ rule bm25_search:
     params:
         bm25=config["bm25"],
         top_k=config["retrieval"]["top_k"],
-        run_name=lambda wildcards: f"bm25.{wildcards.condition}",
+        run_name=run_name("bm25"),
     script:
         "../scripts/bm25_search.py"

@@ -4,8 +4,8 @@
 
 rule embed_shard:
     input:
-        documents=embedding_inputs("documents"),
-        topics=embedding_inputs("queries"),
+        documents=PLAN.embedding_inputs("documents"),
+        topics=PLAN.embedding_inputs("queries"),
     output:
         record=temp(layout.EMBEDDING_SHARD),
     log:
@@ -17,10 +17,10 @@ rule embed_shard:
     threads: 2
     resources:
         mem_mb=8000,
-        gpu=EMBEDDING["gpus_per_shard"],
+        gpu=PLAN.embedding["gpus_per_shard"],
     params:
         encoder=lambda wildcards: config["encoders"][wildcards.encoder],
-        embedding=EMBEDDING,
+        embedding=PLAN.embedding,
         cache=layout.EMBEDDING_CACHE,
     script:
         "../scripts/embed_shard.py"
@@ -28,12 +28,12 @@ rule embed_shard:
 
 rule embed:
     input:
-        documents=embedding_inputs("documents"),
-        topics=embedding_inputs("queries"),
+        documents=PLAN.embedding_inputs("documents"),
+        topics=PLAN.embedding_inputs("queries"),
         shards=embedding_shards,
     output:
-        documents=embedding_outputs("documents"),
-        queries=embedding_outputs("queries"),
+        documents=PLAN.embedding_outputs("documents"),
+        queries=PLAN.embedding_outputs("queries"),
         record=layout.EMBEDDING_RECORD,
     log:
         "logs/embed/{encoder}.log",
@@ -47,7 +47,7 @@ rule embed:
     params:
         encoder=lambda wildcards: config["encoders"][wildcards.encoder],
         # Only what changes the written matrices: shards, devices and chunks do not.
-        embedding={k: EMBEDDING[k] for k in ("precision", "storage")},
+        embedding=PLAN.embedding_result_settings,
         cache=layout.EMBEDDING_CACHE,
     script:
         "../scripts/embed.py"
@@ -60,7 +60,7 @@ rule dense_search:
         topics=layout.TOPICS,
         texts=layout.DOCUMENTS,
     output:
-        run=fill(layout.RUN, run="dense.{encoder}.{condition}"),
+        run=run_file("dense"),
     log:
         "logs/dense_search/{dataset}.{encoder}.{condition}.log",
     benchmark:
@@ -72,7 +72,7 @@ rule dense_search:
         mem_mb=4000,
     params:
         retrieval=config["retrieval"],
-        run_name=lambda wildcards: f"dense.{wildcards.encoder}.{wildcards.condition}",
+        run_name=run_name("dense"),
     script:
         "../scripts/dense_search.py"
 
@@ -84,7 +84,7 @@ rule ann_search:
         topics=layout.TOPICS,
         texts=layout.DOCUMENTS,
     output:
-        run=fill(layout.RUN, run="ann.{encoder}.{condition}"),
+        run=run_file("ann"),
     log:
         "logs/ann_search/{dataset}.{encoder}.{condition}.log",
     benchmark:
@@ -98,6 +98,6 @@ rule ann_search:
         ann=config["ann"],
         top_k=config["retrieval"]["top_k"],
         cache=layout.ANN_CACHE,
-        run_name=lambda wildcards: f"ann.{wildcards.encoder}.{wildcards.condition}",
+        run_name=run_name("ann"),
     script:
         "../scripts/ann_search.py"

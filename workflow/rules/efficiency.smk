@@ -1,7 +1,7 @@
 # Cached embeddings -> the exact-vs-HNSW efficiency study (timings, not results: they vary by machine).
 
 
-if EFFICIENCY_SOURCE is None:
+if PLAN.efficiency_source is None:
 
     rule skip_efficiency:
         output:

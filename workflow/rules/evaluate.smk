@@ -24,7 +24,7 @@ rule evaluate:
 
 rule collect_metrics:
     input:
-        all_run_metrics(),
+        PLAN.all_run_metrics(),
     output:
         metrics=layout.METRICS,
         summary=layout.METRICS_SUMMARY,
@@ -38,25 +38,3 @@ rule collect_metrics:
         mem_mb=1000,
     script:
         "../scripts/collect_metrics.py"
-
-
-rule language_bias:
-    input:
-        runs=dataset_runs,
-        topics=layout.TOPICS,
-        docs=layout.DOCS_TABLE,
-    output:
-        bias=layout.BIAS,
-    log:
-        "logs/language_bias/{dataset}.log",
-    benchmark:
-        "logs/language_bias/{dataset}.benchmark.tsv"
-    conda:
-        "../../envs/pipeline.yaml"
-    resources:
-        mem_mb=2000,
-    params:
-        run_names=dataset_run_names,
-        depth=config["report"]["bias_depth"],
-    script:
-        "../scripts/language_bias.py"

@@ -21,12 +21,12 @@ rule prepare_cldr:
     resources:
         mem_mb=1000,
     params:
-        settings=protocol_settings("cldr"),
+        settings=PLAN.protocol_settings("cldr"),
     script:
         "../scripts/prepare_cldr.py"
 
 
-# The released datasets share one rule body: a protocol reads the release and writes the same files.
+# The released datasets: each protocol reads its release and writes the same files as cldr.
 rule prepare_clirmatrix:
     input:
         release=release_input("clirmatrix"),
@@ -47,13 +47,12 @@ rule prepare_clirmatrix:
     resources:
         mem_mb=8000,
     params:
-        dataset="clirmatrix",
-        settings=protocol_settings("clirmatrix"),
+        settings=PLAN.protocol_settings("clirmatrix"),
     script:
-        "../scripts/prepare_release.py"
+        "../scripts/prepare_clirmatrix.py"
 
 
-use rule prepare_clirmatrix as prepare_largescale with:
+rule prepare_largescale:
     input:
         release=release_input("largescale"),
     output:
@@ -68,12 +67,17 @@ use rule prepare_clirmatrix as prepare_largescale with:
         "logs/prepare/largescale.log",
     benchmark:
         "logs/prepare/largescale.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=8000,
     params:
-        dataset="largescale",
-        settings=protocol_settings("largescale"),
+        settings=PLAN.protocol_settings("largescale"),
+    script:
+        "../scripts/prepare_largescale.py"
 
 
-use rule prepare_clirmatrix as prepare_mmarco with:
+rule prepare_mmarco:
     input:
         release=release_input("mmarco"),
     output:
@@ -89,9 +93,14 @@ use rule prepare_clirmatrix as prepare_mmarco with:
         "logs/prepare/mmarco.log",
     benchmark:
         "logs/prepare/mmarco.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=8000,
     params:
-        dataset="mmarco",
-        settings=protocol_settings("mmarco"),
+        settings=PLAN.protocol_settings("mmarco"),
+    script:
+        "../scripts/prepare_mmarco.py"
 
 
 # ir_datasets -> data/raw/{dataset} in the release's own layout (source: ir_datasets), once.
@@ -107,14 +116,14 @@ rule download_release:
     resources:
         mem_mb=4000,
     params:
-        settings=lambda wildcards: protocol_settings(wildcards.dataset),
+        settings=lambda wildcards: PLAN.protocol_settings(wildcards.dataset),
     script:
         "../scripts/download_release.py"
 
 
 rule record_sources:
     input:
-        sources_input(),
+        PLAN.sources_inputs(),
     output:
         sources=layout.RAW_SOURCES,
     log:
@@ -126,6 +135,6 @@ rule record_sources:
     resources:
         mem_mb=500,
     params:
-        settings={dataset: protocol_settings(dataset) for dataset in DATASETS},
+        settings={name: PLAN.protocol_settings(name) for name in PLAN.datasets},
     script:
         "../scripts/record_sources.py"

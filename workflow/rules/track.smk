@@ -18,7 +18,7 @@ rule track_run:
         mem_mb=1000,
     params:
         settings=run_params,
-        mlflow=mlflow_settings(),
+        mlflow=PLAN.mlflow_settings(),
     script:
         "../scripts/track_run.py"
 
@@ -45,6 +45,6 @@ rule track_report:
         mem_mb=1000,
     params:
         settings=config,
-        mlflow=mlflow_settings(),
+        mlflow=PLAN.mlflow_settings(),
     script:
         "../scripts/track_report.py"

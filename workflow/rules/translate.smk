@@ -16,10 +16,10 @@ rule translate_shard:
         "../../envs/pipeline.yaml"
     resources:
         mem_mb=16000,
-        gpu=NLLB["gpus_per_shard"],
+        gpu=PLAN.nllb["gpus_per_shard"],
     params:
-        nllb=NLLB,
-        shards=NLLB["shards"],
+        nllb=PLAN.nllb,
+        shards=PLAN.nllb["shards"],
         cache=layout.TRANSLATION_CACHE,
     script:
         "../scripts/translate_shard.py"
@@ -38,7 +38,7 @@ rule translate:
     benchmark:
         "logs/translate/{dataset}.benchmark.tsv"
     wildcard_constraints:
-        dataset=layout.any_of(TRANSLATED),
+        dataset=layout.any_of(PLAN.translated),
     conda:
         "../../envs/pipeline.yaml"
     resources:
@@ -61,7 +61,7 @@ rule skip_translation:
     benchmark:
         "logs/translate/{dataset}.benchmark.tsv"
     wildcard_constraints:
-        dataset=layout.any_of(set(DATASETS) - set(TRANSLATED)),
+        dataset=layout.any_of(set(PLAN.datasets) - set(PLAN.translated)),
     conda:
         "../../envs/pipeline.yaml"
     resources:

@@ -1,5 +1,5 @@
-from crossrank import steps
-from crossrank.joblog import log_to_file
+from crossrank.bm25 import steps
+from crossrank.core.joblog import log_to_file
 
 log_to_file(snakemake.log[0])
 steps.bm25_search(

@@ -1,8 +1,8 @@
-from crossrank import steps
-from crossrank.joblog import log_to_file
+from crossrank.core.joblog import log_to_file
+from crossrank.efficiency import steps
 
 log_to_file(snakemake.log[0])
-steps.efficiency_study(
+steps.efficiency(
     snakemake.input.documents,
     snakemake.input.queries,
     snakemake.params.study,

@@ -1,8 +1,8 @@
-from crossrank import steps
-from crossrank.joblog import log_to_file
+from crossrank.core.joblog import log_to_file
+from crossrank.dense import steps
 
 log_to_file(snakemake.log[0])
-steps.embed_all(
+steps.embed(
     snakemake.wildcards.encoder,
     snakemake.params.encoder,
     snakemake.params.embedding,

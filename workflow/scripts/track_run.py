@@ -1,8 +1,8 @@
-from crossrank import steps
-from crossrank.joblog import log_to_file
+from crossrank.core.joblog import log_to_file
+from crossrank.track import steps
 
 log_to_file(snakemake.log[0])
-steps.track(
+steps.track_run(
     snakemake.wildcards.dataset,
     snakemake.wildcards.run,
     snakemake.params.settings,

@@ -1,1 +1,1 @@
-"""The paper's tables and figures, regenerated from ``results/metrics.csv``."""
+"""Stage ``report`` (workflow/rules/report.smk): the paper's tables and figures, from metrics and analyses."""

@@ -15,8 +15,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from crossrank.language_bias import RETRIEVED_LANGUAGE, SAME_LANGUAGE, macro_rows
-from crossrank.report.figures import save_figure
+from crossrank.analyse.language_bias import RETRIEVED_LANGUAGE, SAME_LANGUAGE, macro_rows
+from crossrank.core.figures import save_figure
 
 
 def language_bias_figure(frame: pd.DataFrame, runs: Sequence[str], path: str | os.PathLike[str], title: str) -> None:

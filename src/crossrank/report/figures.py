@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crossrank.evaluation import MACRO
-from crossrank.io import atomic_path
+from crossrank.core.figures import save_figure
+from crossrank.evaluate.metrics import MACRO
 
 
 def pair_matrix(
@@ -92,7 +92,7 @@ def grouped_bars(
     width = 0.8 / max(1, len(systems))
     for ax, condition in zip(axes[0], conditions, strict=True):
         for s, system in enumerate(systems):
-            rows = metrics[(metrics["run"] == f"{system}.{condition}") & (metrics["metric"] == metric)]
+            rows = metrics[(metrics["system"] == system) & (metrics["condition"] == condition) & (metrics["metric"] == metric)]
             values = []
             for group in ["all-all", *pairs]:
                 q, d = group.split("-")
@@ -109,10 +109,3 @@ def grouped_bars(
     axes[0][-1].legend(loc="upper right", fontsize=8)
     fig.suptitle(title)
     save_figure(fig, path)
-
-
-def save_figure(fig: plt.Figure, path: str | os.PathLike[str]) -> None:
-    """Write ``fig`` as a PNG atomically, without a software stamp (so the bytes depend only on the data)."""
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=150, bbox_inches="tight", format="png", metadata={"Software": None})
-    plt.close(fig)

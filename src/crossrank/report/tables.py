@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
 import pandas as pd
 
-from crossrank.evaluation import MACRO
-from crossrank.io import atomic_write
+from crossrank.core.io import atomic_write
+from crossrank.core.markdown import markdown
+from crossrank.evaluate.metrics import MACRO
 
 
 def translation_table(metrics: pd.DataFrame, metric: str = "recall@100") -> pd.DataFrame:
@@ -32,20 +32,3 @@ def write_markdown(table: pd.DataFrame, markdown_path: str | os.PathLike[str], c
     """Write ``table`` as a Markdown table preceded by ``caption`` (numbers to one decimal)."""
     with atomic_write(markdown_path) as handle:
         handle.write(f"{caption}\n\n{markdown(table)}\n")
-
-
-def markdown(table: pd.DataFrame, cell: Callable[[object, str], str] | None = None) -> str:
-    """``table`` as Markdown, numeric columns right-aligned; ``cell(value, column)`` formats a cell (default: one decimal)."""
-    cell = cell or (lambda value, _column: _cell(value))
-    header = "| " + " | ".join(map(str, table.columns)) + " |"
-    rule = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(table[c]) else "---" for c in table.columns) + "|"
-    rows = [
-        "| " + " | ".join(cell(v, str(c)) for c, v in zip(table.columns, row, strict=True)) + " |" for row in table.itertuples(index=False)
-    ]
-    return "\n".join([header, rule, *rows])
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return "" if pd.isna(value) else f"{value:.1f}"
-    return str(value)

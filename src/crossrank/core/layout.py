@@ -1,0 +1,89 @@
+"""Where every artifact lives, relative to the project directory: the one place paths are written.
+
+Snakemake rules, DVC stages (by directory) and tests all refer to these templates; which of them
+a configuration builds is :class:`crossrank.plan.Plan`'s decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from crossrank.core.contract import CONDITIONS as CONDITIONS  # re-exported: the wildcard constraint of {condition}
+
+# Released datasets exported from ir_datasets (source: ir_datasets), in the release's own
+# layout, and the record of where every configured dataset's files came from.
+RAW_RELEASE = "data/raw/{dataset}"
+RAW_MANIFEST = "data/raw/{dataset}/manifest.tsv"
+RAW_SOURCES = "data/raw/sources.tsv"
+
+# Prepared and intermediate data, stage first ("data/<stage>/<dataset>/..."), so that each
+# DVC stage owns whole directories.
+DOCUMENTS = "data/{condition}/{dataset}/documents.tsv"
+# The evaluated topics again (same bytes as the contract's topics.tsv) under data/, where the
+# global embed stage can depend on every dataset's queries through one directory.
+QUERIES = "data/original/{dataset}/topics.tsv"
+ORACLE_ENGLISH = "data/original/{dataset}/oracle_en.tsv"
+PHRASE_PAIRS = "data/train/{dataset}/phrase_pairs.tsv"
+QUERY_DOCUMENTS = "data/train/{dataset}/query_documents.tsv"
+# Per source language: documents, translation backend, pieces (written for every dataset, so a
+# dataset without a translated condition says so too).
+TRANSLATION_SUMMARY = "data/translated/{dataset}/summary.tsv"
+# One shard of a corpus's machine translations (temporary: merged into the documents).
+TRANSLATION_SHARD = "data/translated/{dataset}/shards/{shard}.tsv"
+# chrF and BLEU of machine translations against the dataset's parallel English.
+TRANSLATION_QUALITY = "data/translated/{dataset}/quality.csv"
+TRANSLATION_CACHE = "cache/translations"
+BM25_INDEX = "data/bm25/{dataset}/{condition}"
+EMBEDDING_CACHE = "cache/embeddings"
+# One shard job's record of the texts it encoded into the cache (temporary).
+EMBEDDING_SHARD = "data/embeddings/shards/{encoder}/{shard}.json"
+# What an encoder's embedding jobs resolved (precision, devices, cache directory, fingerprint).
+EMBEDDING_RECORD = "data/embeddings/{encoder}.json"
+# HNSW indexes and their metadata, keyed by content, next to the embedding cache.
+ANN_CACHE = "cache/ann"
+DOC_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/documents.{condition}.npy"
+QUERY_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/queries.npy"
+RUN_METRICS = "data/metrics/{dataset}/{run}.csv"
+# Document-language bias of every run of a dataset (tidy: one row per run, measure and language).
+BIAS = "data/bias/{dataset}/language_bias.csv"
+
+# The results contract and the reports.
+DOCS_TABLE = "results/{dataset}/docs.tsv"
+TOPICS = "results/{dataset}/topics.tsv"
+QRELS = "results/{dataset}/qrels.tsv"
+STATISTICS = "results/{dataset}/statistics.csv"
+# Which backend produced each document of the translated condition (and from how many pieces).
+TRANSLATIONS = "results/{dataset}/translations.tsv"
+RUN = "results/{dataset}/runs/{run}.trec"
+METRICS = "results/metrics.csv"
+METRICS_SUMMARY = "results/metrics.json"
+TABLE_TRANSLATION_CSV = "results/tables/table3_translation.csv"
+TABLE_TRANSLATION_MD = "results/tables/table3_translation.md"
+FIGURE_BM25 = "results/figures/{dataset}/bm25_heatmap.png"
+FIGURE_ENCODERS = "results/figures/{dataset}/encoders.png"
+# Document-language bias summarised per run (the paper's Figures 6 and 8).
+TABLE_BIAS_CSV = "results/tables/{dataset}/language_bias.csv"
+TABLE_BIAS_MD = "results/tables/{dataset}/language_bias.md"
+FIGURE_BIAS = "results/figures/{dataset}/language_bias.png"
+# The exact-vs-HNSW efficiency study (timings: they differ between runs and machines).
+EFFICIENCY_CSV = "results/efficiency/ann_efficiency.csv"
+EFFICIENCY_MD = "results/efficiency/ann_efficiency.md"
+EFFICIENCY_FIGURE = "results/efficiency/ann_efficiency.png"
+MLFLOW_LOGGED = "results/mlflow/logged/{dataset}/{run}.json"
+MLFLOW_REPORT = "results/mlflow/reports/{dataset}.json"
+
+# DVC stages: the ones run per dataset, and the ones over all datasets at once.
+DATASET_STAGES = ("prepare", "translate", "retrieve", "evaluate", "analyse")
+GLOBAL_STAGES = ("download", "index", "embed", "metrics", "report", "efficiency", "track")
+
+
+def fill(template: str, **values: str) -> str:
+    """Substitute some wildcards of a path template, leaving the others for Snakemake."""
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
+def any_of(names: Iterable[str]) -> str:
+    """A wildcard constraint matching exactly ``names`` (nothing at all when there are none)."""
+    return "|".join(names) or "(?!)"

@@ -1,1 +1,0 @@
-"""Datasets: each turns its source into the results contract plus document texts."""

@@ -1,0 +1,100 @@
+"""Per-language-pair evaluation of runs, through ir-measures (pytrec_eval underneath).
+
+Conventions are trec_eval's: a document is relevant when its label is >= ``relevance_level``
+(1: CLIRMatrix's label 0 is "not relevant"); nDCG uses linear gains (the label itself); every
+topic with a relevant document counts, and one with nothing retrieved scores 0 (trec_eval
+``-c``). Each pair's score is the mean over its queries; ``all`` is the macro average over
+pairs, as the paper averages.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+import ir_measures
+import pandas as pd
+
+from crossrank.core.contract import Qrels, Topic
+from crossrank.core.io import atomic_write
+from crossrank.core.run_name import RunName
+
+# Contract metric name -> ir-measures measure (with the relevance level filled in).
+MEASURES = {"recall": "R(rel={level})@{cutoff}", "ndcg": "nDCG@{cutoff}", "precision": "P(rel={level})@{cutoff}"}
+MACRO = "all"
+COLUMNS = ["dataset", "run", "system", "condition", "query_lang", "doc_lang", "metric", "value", "n_queries"]
+
+
+def parse_metric(name: str, relevance_level: int) -> ir_measures.Measure:
+    """``recall@100`` -> ``R(rel=1)@100``; raises ValueError naming the allowed forms."""
+    family, _, cutoff = name.partition("@")
+    if family not in MEASURES or not cutoff.isdigit():
+        raise ValueError(f"unknown metric {name!r}; use <{'|'.join(MEASURES)}>@<cutoff>, e.g. recall@100")
+    return ir_measures.parse_measure(MEASURES[family].format(level=relevance_level, cutoff=cutoff))
+
+
+def evaluate_run(
+    run: Mapping[str, Mapping[str, float]],
+    qrels: Qrels,
+    topics: Sequence[Topic],
+    metrics: Sequence[str],
+    relevance_level: int = 1,
+) -> dict[tuple[str, str, str], tuple[float, int]]:
+    """``{(query_lang, doc_lang, metric): (mean, n_queries)}`` per pair, plus the macro average."""
+    measures = {name: parse_metric(name, relevance_level) for name in metrics}
+    judged = {t.qid: t for t in topics if any(rel >= relevance_level for rel in qrels.get(t.qid, {}).values())}
+    per_query: dict[tuple[str, str], float] = {(qid, name): 0.0 for qid in judged for name in metrics}
+    by_measure = {measure: name for name, measure in measures.items()}
+    judged_qrels = {qid: dict(qrels[qid]) for qid in judged}
+    judged_run = {qid: dict(docs) for qid, docs in run.items() if qid in judged and docs}
+    for result in ir_measures.iter_calc(list(measures.values()), judged_qrels, judged_run):
+        per_query[(result.query_id, by_measure[result.measure])] = float(result.value)
+
+    per_pair: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for (qid, name), value in per_query.items():
+        topic = judged[qid]
+        per_pair[(topic.query_lang, topic.doc_lang, name)].append(value)
+    table = {key: (sum(values) / len(values), len(values)) for key, values in per_pair.items()}
+    for name in metrics:
+        pairs = [value for (q, d, m), value in table.items() if m == name]
+        if pairs:
+            table[(MACRO, MACRO, name)] = (sum(mean for mean, _ in pairs) / len(pairs), sum(n for _, n in pairs))
+    return table
+
+
+def metrics_frame(dataset: str, run_name: str, table: Mapping[tuple[str, str, str], tuple[float, int]]) -> pd.DataFrame:
+    """The tidy rows of ``results/metrics.csv`` for one run, sorted for byte-stable output."""
+    run = RunName.parse(run_name)
+    rows = [
+        (dataset, run_name, run.retriever, run.condition, q, d, metric, round(value, 6), n) for (q, d, metric), (value, n) in table.items()
+    ]
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return sort_metrics(frame)
+
+
+def sort_metrics(frame: pd.DataFrame) -> pd.DataFrame:
+    """Canonical row order: dataset, run, metric, macro rows first, then pairs."""
+    frame = frame.assign(_macro=frame["query_lang"] != MACRO)
+    frame = frame.sort_values(["dataset", "run", "metric", "_macro", "query_lang", "doc_lang"], kind="stable")
+    return frame.drop(columns="_macro").reset_index(drop=True)
+
+
+def write_metrics(path: str, frame: pd.DataFrame) -> None:
+    """Write a metrics table atomically, values with 6 decimals."""
+    with atomic_write(path) as handle:
+        frame.to_csv(handle, index=False, float_format="%.6f", lineterminator="\n")
+
+
+def read_metrics(paths: Sequence[str]) -> pd.DataFrame:
+    """Concatenate per-run metric tables into one sorted table."""
+    frames = [pd.read_csv(path, keep_default_na=False, dtype={"query_lang": str, "doc_lang": str}) for path in paths]
+    return sort_metrics(pd.concat(frames, ignore_index=True))
+
+
+def macro_summary(frame: pd.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
+    """``{dataset: {run: {metric: macro value}}}`` (what ``dvc metrics show`` displays)."""
+    summary: dict[str, dict[str, dict[str, float]]] = {}
+    macro = frame[frame["query_lang"] == MACRO]
+    for row in macro.itertuples(index=False):
+        summary.setdefault(row.dataset, {}).setdefault(row.run, {})[row.metric] = round(float(row.value), 6)
+    return summary

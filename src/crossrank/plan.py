@@ -1,0 +1,290 @@
+"""The plan of one configuration: every decision the workflow makes from ``params.yaml``, made once.
+
+Which datasets run under which document conditions, which encoders (and HNSW) give which
+runs, what each rule reads and writes beyond its wildcards, and the settings that determine
+each run (logged to MLflow). ``workflow/rules/common.smk`` builds one :class:`Plan` from the
+validated configuration; its input functions only call it, so the decisions are tested here,
+without Snakemake.
+
+The plan sits on top of the library: it may use every stage (the dataset registry, the NLLB
+settings, the MLflow store), and no stage imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from crossrank.core import layout
+from crossrank.core.layout import fill
+from crossrank.core.run_name import EMBEDDING_SYSTEMS, RunName
+from crossrank.prepare.registry import dataset, release_inputs
+from crossrank.track.mlflow_store import resolve_tracking_uri
+from crossrank.translate.backends import MACHINE_TRANSLATION, NO_TRANSLATION
+from crossrank.translate.nllb import result_settings
+
+# The embedding settings that change the matrices an encoder writes (shards, devices and chunks do not).
+EMBEDDING_RESULT_KEYS = ("precision", "storage")
+
+
+def translation_backend(config: Mapping[str, Any], name: str) -> str:
+    """The backend of a dataset's translated condition (``none`` when it has none)."""
+    return config[name].get("translation", NO_TRANSLATION)
+
+
+def dataset_conditions(config: Mapping[str, Any], name: str) -> list[str]:
+    """The configured ``conditions`` this dataset can produce, in their configured order."""
+    backend = translation_backend(config, name)
+    return [c for c in config["conditions"] if c != "translated" or backend != NO_TRANSLATION]
+
+
+def enabled_encoders(config: Mapping[str, Any]) -> list[str]:
+    """Names of the registry's enabled encoders, sorted (each has dense and, with ann, HNSW runs)."""
+    return sorted(name for name, entry in config["encoders"].items() if entry.get("enabled", True))
+
+
+def efficiency_source(config: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(dataset, encoder)`` whose cached embeddings the efficiency study reads, or None when it does not run.
+
+    Unset (null) names mean the first configured dataset and the first enabled encoder in
+    registry order (so adding an entry below does not change the study); the study does not run
+    when it is disabled or no encoder is enabled (a BM25-only configuration).
+    """
+    study = config.get("efficiency", {})
+    encoders = [name for name, entry in config["encoders"].items() if entry.get("enabled", True)]
+    if not study.get("enabled") or not encoders:
+        return None
+    return study.get("dataset") or config["datasets"][0], study.get("encoder") or encoders[0]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one validated configuration runs (build it with :meth:`from_config`)."""
+
+    config: Mapping[str, Any]
+    datasets: tuple[str, ...]
+    conditions: Mapping[str, tuple[str, ...]]
+    encoders: tuple[str, ...]
+    ann_encoders: tuple[str, ...]
+    efficiency_source: tuple[str, str] | None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Plan:
+        """The plan of a configuration already validated by :func:`crossrank.config.validate_params`."""
+        datasets = tuple(config["datasets"])
+        encoders = tuple(enabled_encoders(config))
+        return cls(
+            config=config,
+            datasets=datasets,
+            conditions={name: tuple(dataset_conditions(config, name)) for name in datasets},
+            encoders=encoders,
+            ann_encoders=encoders if config["ann"]["enabled"] else (),
+            efficiency_source=efficiency_source(config),
+        )
+
+    # Datasets and their translations.
+
+    def translation_backend(self, name: str) -> str:
+        """The backend of a dataset's translated condition (``none`` when it has none)."""
+        return translation_backend(self.config, name)
+
+    @property
+    def translated(self) -> tuple[str, ...]:
+        """Datasets with a translated condition (each has a ``translate`` job; the others ``skip_translation``)."""
+        return tuple(name for name in self.datasets if "translated" in self.conditions[name])
+
+    def machine_translated(self, name: str) -> bool:
+        """Whether the dataset's translated condition comes from NLLB."""
+        return self.translation_backend(name) == MACHINE_TRANSLATION
+
+    def scored_translations(self, datasets: Iterable[str] | None = None) -> list[str]:
+        """Datasets whose machine translations can be scored against their parallel English."""
+        names = self.datasets if datasets is None else datasets
+        return [
+            name
+            for name in names
+            if dataset(name).parallel_english and self.machine_translated(name) and "translated" in self.conditions[name]
+        ]
+
+    def query_languages(self, name: str) -> list[str]:
+        """Languages a dataset's queries are written in (Large-Scale: English only, against many document languages)."""
+        return dataset(name).query_languages(self.config[name])
+
+    def document_languages(self, name: str) -> list[str]:
+        """Languages of a dataset's document pool."""
+        return dataset(name).document_languages(self.config[name])
+
+    def protocol_settings(self, name: str) -> dict[str, Any]:
+        """A dataset's settings block without the translation backend (which does not change the prepared data)."""
+        return {key: value for key, value in self.config[name].items() if key != "translation"}
+
+    def release_inputs(self, name: str) -> list[str]:
+        """The release files a released dataset's prepare step reads (or its download manifest)."""
+        return release_inputs(name, self.config[name])
+
+    def sources_inputs(self) -> list[str]:
+        """Every configured released dataset's release files or download manifest."""
+        return [path for name in self.datasets if dataset(name).released for path in self.release_inputs(name)]
+
+    def english_inputs(self, name: str) -> list[str]:
+        """The English texts a dataset's translate step merges: parallel text (oracle) or the NLLB shards."""
+        backend = self.translation_backend(name)
+        if backend == "oracle":
+            return [fill(layout.ORACLE_ENGLISH, dataset=name)]
+        if backend == MACHINE_TRANSLATION:
+            return [fill(layout.TRANSLATION_SHARD, dataset=name, shard=str(s)) for s in range(self.nllb["shards"])]
+        return []
+
+    @property
+    def nllb(self) -> Mapping[str, Any]:
+        """``translation.nllb``: the machine-translation settings every NLLB job shares."""
+        return self.config["translation"]["nllb"]
+
+    def nllb_settings(self, name: str) -> dict[str, Any]:
+        """The NLLB settings a dataset's translations depend on ({} unless it translates with nllb)."""
+        return result_settings(self.nllb) if self.machine_translated(name) else {}
+
+    # Runs.
+
+    def run_names(self, name: str) -> list[RunName]:
+        """Every retrieval run of a dataset: BM25, exact search per encoder, HNSW per ANN encoder; per condition."""
+        conditions = self.conditions[name]
+        runs = [RunName("bm25", c) for c in conditions]
+        runs += [RunName("dense", c, model=e) for e in self.encoders for c in conditions]
+        runs += [RunName("ann", c, model=e) for e in self.ann_encoders for c in conditions]
+        return runs
+
+    def run_files(self, name: str) -> list[str]:
+        """The run files of every retrieval run of a dataset."""
+        return [fill(layout.RUN, dataset=name, run=str(run)) for run in self.run_names(name)]
+
+    def run_params(self, name: str, run: str | RunName) -> dict[str, Any]:
+        """The settings that determine one retrieval run of a dataset (logged to MLflow)."""
+        run = RunName.parse(str(run))
+        params: dict[str, Any] = {
+            "dataset": name,
+            "condition": run.condition,
+            "system": run.retriever,
+            name: self.config[name],
+            "retrieval": self.config["retrieval"],
+            "evaluation": self.config["evaluation"],
+        }
+        if run.condition == "translated" and self.machine_translated(name):
+            params["translation"] = {"nllb": result_settings(self.nllb)}
+        if run.system == "bm25":
+            params["bm25"] = self.config["bm25"]
+            return params
+        params["encoder"] = {"name": run.model, **self.config["encoders"][run.model]}
+        params["embedding"] = self.embedding_result_settings
+        if run.system == "ann":
+            params["ann"] = self.config["ann"]
+        return params
+
+    def embedding_records(self, run: str | RunName) -> list[str]:
+        """The embedding record of a dense or HNSW run's encoder (nothing for other runs)."""
+        run = RunName.parse(str(run))
+        if run.system not in EMBEDDING_SYSTEMS:
+            return []
+        return [fill(layout.EMBEDDING_RECORD, encoder=run.model)]
+
+    # Embeddings.
+
+    @property
+    def embedding(self) -> Mapping[str, Any]:
+        """``embedding``: how every encoder embeds (device, precision, storage, shards)."""
+        return self.config["embedding"]
+
+    @property
+    def embedding_result_settings(self) -> dict[str, Any]:
+        """The embedding settings that change the written matrices (the gathering job's params)."""
+        return {key: self.embedding[key] for key in EMBEDDING_RESULT_KEYS}
+
+    def embedding_inputs(self, kind: str) -> list[str]:
+        """Document files (per dataset and condition) or topic files (per dataset) that every encoder embeds."""
+        if kind == "documents":
+            return [fill(layout.DOCUMENTS, dataset=d, condition=c) for d in self.datasets for c in self.conditions[d]]
+        return [fill(layout.QUERIES, dataset=d) for d in self.datasets]
+
+    def embedding_outputs(self, kind: str) -> list[str]:
+        """Embedding matrices of one encoder (wildcard ``{encoder}``), aligned with :meth:`embedding_inputs`."""
+        if kind == "documents":
+            return [fill(layout.DOC_EMBEDDINGS, dataset=d, condition=c) for d in self.datasets for c in self.conditions[d]]
+        return [fill(layout.QUERY_EMBEDDINGS, dataset=d) for d in self.datasets]
+
+    def embedding_shards(self, encoder: str) -> list[str]:
+        """The shard records of one encoder, one per ``embedding.shards``."""
+        return [fill(layout.EMBEDDING_SHARD, encoder=encoder, shard=str(s)) for s in range(self.embedding["shards"])]
+
+    def efficiency_embeddings(self, kind: str) -> str:
+        """The cached embeddings (documents or queries) the efficiency study reads; only asked for when it runs."""
+        if self.efficiency_source is None:
+            raise ValueError("the efficiency study does not run in this configuration (efficiency.enabled or no encoder)")
+        name, encoder = self.efficiency_source
+        template = layout.DOC_EMBEDDINGS if kind == "documents" else layout.QUERY_EMBEDDINGS
+        return fill(template, dataset=name, encoder=encoder, condition="original")
+
+    # Tracking.
+
+    def mlflow_settings(self) -> dict[str, Any]:
+        """MLflow settings with the tracking store actually in effect (the environment can override it),
+        so that pointing MLFLOW_TRACKING_URI elsewhere re-logs the runs there."""
+        settings = self.config["mlflow"]
+        return {**settings, "tracking_uri": resolve_tracking_uri(settings["tracking_uri"])}
+
+    # What each stage builds.
+
+    def stage_targets(self, stage: str, datasets: Iterable[str] | None = None) -> list[str]:
+        """The files a pipeline stage produces, over ``datasets`` (all by default): what DVC's stages ask Snakemake for."""
+        names = list(self.datasets if datasets is None else datasets)
+        targets: list[str] = []
+        for name in names:
+            own = self.conditions[name]
+            runs = [str(run) for run in self.run_names(name)]
+            if stage == "prepare":
+                targets += [fill(t, dataset=name) for t in (layout.DOCS_TABLE, layout.TOPICS, layout.QRELS, layout.STATISTICS)]
+            elif stage == "translate":
+                targets += [fill(layout.TRANSLATIONS, dataset=name), fill(layout.TRANSLATION_SUMMARY, dataset=name)]
+                if "translated" in own:
+                    targets.append(fill(layout.DOCUMENTS, dataset=name, condition="translated"))
+                if name in self.scored_translations([name]):
+                    targets.append(fill(layout.TRANSLATION_QUALITY, dataset=name))
+            elif stage == "index":
+                targets += [fill(layout.BM25_INDEX, dataset=name, condition=c) for c in own]
+            elif stage == "embed":
+                for encoder in self.encoders:
+                    targets.append(fill(layout.EMBEDDING_RECORD, encoder=encoder))
+                    targets.append(fill(layout.QUERY_EMBEDDINGS, dataset=name, encoder=encoder))
+                    targets += [fill(layout.DOC_EMBEDDINGS, dataset=name, encoder=encoder, condition=c) for c in own]
+            elif stage == "retrieve":
+                targets += [fill(layout.RUN, dataset=name, run=run) for run in runs]
+            elif stage == "evaluate":
+                targets += [fill(layout.RUN_METRICS, dataset=name, run=run) for run in runs]
+            elif stage == "analyse":
+                targets.append(fill(layout.BIAS, dataset=name))
+            elif stage == "report":
+                reports = (layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.TABLE_BIAS_CSV, layout.TABLE_BIAS_MD, layout.FIGURE_BIAS)
+                targets += [fill(t, dataset=name) for t in reports]
+            elif stage == "track":
+                targets += [fill(layout.MLFLOW_LOGGED, dataset=name, run=run) for run in runs]
+                targets.append(fill(layout.MLFLOW_REPORT, dataset=name))
+        if stage == "download":
+            targets.append(layout.RAW_SOURCES)
+        elif stage == "metrics":
+            targets += [layout.METRICS, layout.METRICS_SUMMARY]
+        elif stage == "report":
+            targets += [layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD]
+        elif stage == "efficiency":  # a disabled study leaves a report saying so (DVC's output exists either way)
+            efficiency = [layout.EFFICIENCY_CSV, layout.EFFICIENCY_MD, layout.EFFICIENCY_FIGURE]
+            targets += efficiency if self.efficiency_source is not None else [layout.EFFICIENCY_MD]
+        if stage not in layout.DATASET_STAGES + layout.GLOBAL_STAGES:
+            raise ValueError(f"unknown stage {stage!r}; the stages are {', '.join(layout.DATASET_STAGES + layout.GLOBAL_STAGES)}")
+        return targets
+
+    def all_targets(self) -> list[str]:
+        """Every file a full run leaves behind."""
+        return [target for stage in layout.DATASET_STAGES + layout.GLOBAL_STAGES for target in self.stage_targets(stage)]
+
+    def all_run_metrics(self) -> list[str]:
+        """The per-run metric tables of every dataset."""
+        return [fill(layout.RUN_METRICS, dataset=name, run=str(run)) for name in self.datasets for run in self.run_names(name)]

@@ -1,0 +1,1 @@
+"""The paper's sampling protocol per released dataset: a release -> a :class:`~crossrank.prepare.prepared.PreparedDataset`."""

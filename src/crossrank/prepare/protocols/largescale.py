@@ -1,0 +1,267 @@
+"""The Large-Scale CLIR dataset (Sasaki et al., 2018) as the paper uses it: English queries, N per document language.
+
+Two releases are read. The split release (``release: split``, the one used for experiments):
+per document language, ``data_en_{lang}/{split}.txt`` lines ``rel<TAB>query<TAB>document``;
+queries and documents carry no ids, so ids are hashes of their text (documents per language,
+``{lang}-<hash>``). The full release (``release: full``): ``wiki_en.queries``,
+``wiki_{lang}.documents`` and ``en2{lang}.rel``; ids are the release's, documents prefixed
+with their language (Wikipedia page ids repeat across languages).
+
+Per document language Y, ``queries_per_pair`` English queries with a relevant document are
+drawn uniformly (seeded per pair). The pool is every document judged for a drawn query: in the
+split release the relevant articles and the 0-label negatives listed with them, in the full
+release the relevant articles (it lists no negatives). Training pairs pair a query with its
+most relevant document: from the training split in the split release, from the queries
+evaluated in no pair in the full release; a pair whose document or query text is evaluated is
+dropped and counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from crossrank.core.contract import Document, Topic
+from crossrank.core.errors import ConfigError, InputError
+from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingPair, pool_statistics
+from crossrank.prepare.protocols.settings import ReleaseSettings, check_languages, check_template
+from crossrank.prepare.readers import wikiclir
+from crossrank.prepare.sampling import PairSampler
+
+log = logging.getLogger(__name__)
+
+QUERY_LANGUAGE = "en"
+# Document language code -> directory of the full release ("simple" is Simple English).
+DIRECTORIES = {
+    "ar": "arabic",
+    "ca": "catalan",
+    "cs": "czech",
+    "de": "german",
+    "es": "spanish",
+    "fi": "finnish",
+    "fr": "french",
+    "it": "italian",
+    "ja": "japanese",
+    "ko": "korean",
+    "nl": "dutch",
+    "nn": "norwegian_(nynorsk)",
+    "no": "norwegian_(bokmal)",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "simple": "simple_english",
+    "sv": "swedish",
+    "sw": "swahili",
+    "tl": "tagalog",
+    "tr": "turkish",
+    "uk": "ukrainian",
+    "vi": "vietnamese",
+    "zh": "chinese",
+}
+LANGUAGES = tuple(sorted(DIRECTORIES))
+RELEASES = ("split", "full")
+PAPER_STATISTICS: list[Statistic] = [("paper", "test_queries_per_pair", 1000)]
+
+
+@dataclass(frozen=True)
+class LargeScaleSettings(ReleaseSettings):
+    """The ``largescale`` block of ``params.yaml`` with the release directory resolved."""
+
+    root: Path
+    languages: tuple[str, ...] = LANGUAGES
+    release: str = "split"
+    split_file: str = "data_en_{lang}/{split}.txt"
+    split: str = "test1"
+    train_split: str = "train"
+    queries_file: str = "wiki-clir/english/wiki_en.queries"
+    documents_file: str = "wiki-clir/{language}/wiki_{lang}.documents"
+    qrels_file: str = "wiki-clir/{language}/en2{lang}.rel"
+    queries_per_pair: int = 1000
+    train_queries_per_pair: int = 1000
+    seed: int = 2025
+
+    def check(self) -> None:
+        """Raise ConfigError for an unknown release or language, or a malformed file template."""
+        if self.release not in RELEASES:
+            raise ConfigError(f"params.yaml 'largescale.release': {self.release!r} is not one of {list(RELEASES)}.")
+        check_languages("largescale", self.languages, LANGUAGES)
+        check_template("largescale", "split_file", self.split_file, ("lang", "language", "split"), ("lang", "split"))
+        check_template("largescale", "queries_file", self.queries_file, ())
+        check_template("largescale", "documents_file", self.documents_file, ("lang", "language"), ("lang",))
+        check_template("largescale", "qrels_file", self.qrels_file, ("lang", "language"), ("lang",))
+        if self.release == "split" and self.train_queries_per_pair and self.train_split == self.split:
+            raise ConfigError(
+                f"params.yaml 'largescale.train_split' is the evaluated split {self.split!r}: training pairs would leak test queries. "
+                "Fix: use 'train', or set train_queries_per_pair: 0."
+            )
+
+    def split_path(self, lang: str, split: str) -> Path:
+        return self.root / self.split_file.format(lang=lang, language=DIRECTORIES[lang], split=split)
+
+    def documents_path(self, lang: str) -> Path:
+        return self.root / self.documents_file.format(lang=lang, language=DIRECTORIES[lang])
+
+    def qrels_path(self, lang: str) -> Path:
+        return self.root / self.qrels_file.format(lang=lang, language=DIRECTORIES[lang])
+
+
+def raw_files(settings: LargeScaleSettings) -> list[str]:
+    """Every release file the protocol reads, relative to ``settings.root``."""
+    if settings.release == "split":
+        splits = [settings.split] + ([settings.train_split] if settings.train_queries_per_pair else [])
+        paths = [settings.split_path(lang, split) for lang in settings.languages for split in splits]
+    else:
+        paths = [settings.root / settings.queries_file]
+        paths += [path for lang in settings.languages for path in (settings.qrels_path(lang), settings.documents_path(lang))]
+    return [str(path.relative_to(settings.root)) for path in paths]
+
+
+def docid(lang: str, source_id: str) -> str:
+    """The pool's document id, prefixed with its language."""
+    return f"{lang}-{source_id}"
+
+
+def topic_id(doc_lang: str, qid: str) -> str:
+    """The evaluated query's id: the same English query is a different topic for every document language."""
+    return f"{QUERY_LANGUAGE}-{doc_lang}-{qid}"
+
+
+@dataclass
+class _Evaluated:
+    """What one document language contributes: topics, qrels, pool texts and training rows."""
+
+    topics: list[Topic]
+    qrels: dict[str, dict[str, int]]
+    pool: dict[str, str]
+    training: list[TrainingPair]
+    repeated_texts: int = 0  # split release: queries whose text repeats an earlier query's (kept apart by id)
+
+
+def prepare(settings: LargeScaleSettings) -> PreparedDataset:
+    """Draw the evaluated English queries and pool per document language, plus training pairs."""
+    sampler = PairSampler("largescale", settings.seed, settings.queries_per_pair)
+    train_sampler = PairSampler("largescale", settings.seed, settings.train_queries_per_pair, label="train_queries")
+    dropped: Counter[str] = Counter()
+    if settings.release == "split":
+        parts = _prepare_split(settings, sampler, train_sampler, dropped)
+    else:
+        parts = _prepare_full(settings, sampler, train_sampler, dropped)
+    documents = [Document(doc, lang, text) for lang in settings.languages for doc, text in sorted(parts[lang].pool.items())]
+    topics = [topic for lang in settings.languages for topic in parts[lang].topics]
+    qrels = {qid: judged for lang in settings.languages for qid, judged in parts[lang].qrels.items()}
+    query_documents = [row for lang in settings.languages for row in parts[lang].training]
+    statistics = pool_statistics(documents, topics) + sampler.statistics()
+    statistics += [("repeated_query_texts", lang, parts[lang].repeated_texts) for lang in settings.languages if parts[lang].repeated_texts]
+    if settings.train_queries_per_pair:
+        statistics += [*train_sampler.statistics(), ("training", "query_documents", len(query_documents))]
+        statistics += [
+            ("training", reason, dropped[reason])
+            for reason in ("dropped_document_in_pool", "dropped_query_evaluated", "dropped_text_missing")
+        ]
+    log.info("largescale: %d documents, %d topics, %d training pairs", len(documents), len(topics), len(query_documents))
+    return PreparedDataset(documents, topics, qrels, statistics + PAPER_STATISTICS, query_documents=query_documents)
+
+
+def _best_document(documents: Mapping[str, tuple[int, str]]) -> str:
+    best = max(label for label, _ in documents.values())
+    return min(doc for doc, (label, _) in documents.items() if label == best)
+
+
+def _prepare_split(
+    settings: LargeScaleSettings, sampler: PairSampler, train_sampler: PairSampler, dropped: Counter[str]
+) -> dict[str, _Evaluated]:
+    parts: dict[str, _Evaluated] = {}
+    evaluated_texts: set[str] = set()
+    for lang in tqdm(settings.languages, desc="largescale test queries", unit="language"):
+        queries = {q.qid: q for q in wikiclir.read_split(settings.split_path(lang, settings.split), doc_prefix=f"{lang}-")}
+        eligible = [qid for qid, q in queries.items() if any(label >= 1 for label, _ in q.documents.values())]
+        part = _Evaluated([], {}, {}, [], repeated_texts=sum(1 for q in queries.values() if q.repeats_a_text))
+        for qid in sampler.draw(QUERY_LANGUAGE, lang, eligible):
+            query = queries[qid]
+            part.topics.append(Topic(topic_id(lang, qid), QUERY_LANGUAGE, lang, query.text))
+            part.qrels[topic_id(lang, qid)] = {doc: label for doc, (label, _) in query.documents.items()}
+            part.pool.update({doc: text for doc, (_, text) in query.documents.items()})
+            evaluated_texts.add(query.text)
+        parts[lang] = part
+    if not settings.train_queries_per_pair:
+        return parts
+    for lang in tqdm(settings.languages, desc="largescale training queries", unit="language"):
+        path = settings.split_path(lang, settings.train_split)
+        candidates = [
+            q.qid for q in wikiclir.read_split(path, doc_prefix=f"{lang}-") if any(label >= 1 for label, _ in q.documents.values())
+        ]
+        drawn = set(train_sampler.draw(QUERY_LANGUAGE, lang, candidates))
+        for query in wikiclir.read_split(path, doc_prefix=f"{lang}-"):
+            if query.qid not in drawn:
+                continue
+            best = _best_document(query.documents)
+            if best in parts[lang].pool:
+                dropped["dropped_document_in_pool"] += 1
+            elif query.text in evaluated_texts:
+                dropped["dropped_query_evaluated"] += 1
+            else:
+                row = (f"{QUERY_LANGUAGE}-{lang}-{query.qid}", QUERY_LANGUAGE, query.text, lang, query.documents[best][1])
+                parts[lang].training.append(row)
+    return parts
+
+
+def _prepare_full(
+    settings: LargeScaleSettings, sampler: PairSampler, train_sampler: PairSampler, dropped: Counter[str]
+) -> dict[str, _Evaluated]:
+    """The full release, one language's qrels in memory at a time (all 25 hold ~40M judgments)."""
+
+    def relevant(judged: dict[str, dict[str, tuple[int, int]]]) -> list[str]:
+        return [qid for qid, docs in judged.items() if any(label >= 1 for label, _ in docs.values())]
+
+    judged_drawn: dict[str, dict[str, dict[str, tuple[int, int]]]] = {}
+    for lang in tqdm(settings.languages, desc="largescale qrels", unit="language"):
+        judged = wikiclir.read_full_qrels(settings.qrels_path(lang))
+        judged_drawn[lang] = {qid: judged[qid] for qid in sampler.draw(QUERY_LANGUAGE, lang, relevant(judged))}
+    evaluated = {qid for drawn in judged_drawn.values() for qid in drawn}
+    training_drawn: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    if settings.train_queries_per_pair:
+        for lang in tqdm(settings.languages, desc="largescale training qrels", unit="language"):
+            judged = wikiclir.read_full_qrels(settings.qrels_path(lang))
+            candidates = relevant(judged)
+            dropped["dropped_query_evaluated"] += sum(1 for qid in candidates if qid in evaluated)
+            for qid in train_sampler.draw(QUERY_LANGUAGE, lang, [qid for qid in candidates if qid not in evaluated]):
+                training_drawn[lang].append((qid, _best_document({d: (label, "") for d, (label, _) in judged[qid].items()})))
+
+    queries_path = settings.root / settings.queries_file
+    wanted_queries = evaluated | {qid for pairs in training_drawn.values() for qid, _ in pairs}
+    query_texts = {qid: text for qid, _title, text in wikiclir.read_full_table(queries_path, wanted_queries)}
+    parts = {}
+    for lang in tqdm(settings.languages, desc="largescale documents", unit="language"):
+        drawn, rel_path = judged_drawn[lang], settings.qrels_path(lang)
+        pool_ids = {doc for docs in drawn.values() for doc in docs}
+        training_ids = {doc for _, doc in training_drawn[lang]}
+        texts = {doc: text for doc, _title, text in wikiclir.read_full_table(settings.documents_path(lang), pool_ids | training_ids)}
+        for qid, docs in drawn.items():
+            for doc, (_, line) in sorted(docs.items(), key=lambda item: item[1][1]):
+                if doc not in texts:
+                    message = f"document {doc!r} is judged here but absent from {settings.documents_path(lang)}."
+                    raise InputError(rel_path, message, line=line, fix=_FULL_FIX)
+            if qid not in query_texts:
+                line = min(line for _, line in docs.values())
+                raise InputError(rel_path, f"query {qid!r} is judged here but absent from {queries_path}.", line=line, fix=_FULL_FIX)
+        topics = [Topic(topic_id(lang, qid), QUERY_LANGUAGE, lang, query_texts[qid]) for qid in drawn]
+        qrels = {topic_id(lang, qid): {docid(lang, doc): label for doc, (label, _) in docs.items()} for qid, docs in drawn.items()}
+        training = []
+        for qid, doc in training_drawn[lang]:
+            if doc in pool_ids:
+                dropped["dropped_document_in_pool"] += 1
+            elif qid in query_texts and doc in texts:
+                training.append((f"{QUERY_LANGUAGE}-{lang}-{qid}", QUERY_LANGUAGE, query_texts[qid], lang, texts[doc]))
+            else:
+                dropped["dropped_text_missing"] += 1
+        parts[lang] = _Evaluated(topics, qrels, {docid(lang, doc): texts[doc] for doc in pool_ids}, training)
+    return parts
+
+
+_FULL_FIX = "use the queries, documents and .rel files of the same wiki-clir release."

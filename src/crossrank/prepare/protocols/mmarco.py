@@ -1,0 +1,241 @@
+"""mMARCO as the paper uses it (its appendix C): one pool of de-duplicated passages spread over 14 languages.
+
+The evaluated queries are those of the shared qrels (``qrels.dev.small.tsv``: 6,980 queries
+judging 7,433 distinct passages). Each passage enters the pool once, in exactly one language:
+passages are assigned to the languages evenly (530-531 each for 7,433 passages), seeded, and
+the passages judged relevant for one query always share a language, so every query has one
+document language. Every query is then asked in every query language, over all 14 x 14
+ordered pairs (same-language pairs included): 6,980 x 14 = 97,720 evaluated query instances,
+the paper's count. The paper's "530-531 queries per pair" is the passages-per-language figure;
+queries per pair here are the queries whose passages went to that language (~499).
+``queries_per_pair`` > 0 draws that many per pair instead of all.
+
+The ``translated`` condition uses each passage's original English text (``oracle_en``).
+Training pairs come from the training qrels: per ordered pair, a sample of training queries
+in the query language with a relevant passage in the document language, minus queries whose
+passages are in the evaluation pool.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from crossrank.core.contract import Document, Topic
+from crossrank.core.errors import ConfigError, InputError
+from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingPair, pool_statistics
+from crossrank.prepare.protocols.settings import ReleaseSettings, check_languages, check_template
+from crossrank.prepare.readers import mmarco
+from crossrank.prepare.sampling import Candidates, PairSampler, assign_evenly, seeded_rng
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = tuple(sorted(mmarco.LANGUAGE_NAMES))
+PAPER_STATISTICS: list[Statistic] = [
+    ("paper", "documents", 7433),
+    ("paper", "documents_per_language_min", 530),
+    ("paper", "documents_per_language_max", 531),
+    ("paper", "test_queries", 97720),
+]
+
+
+@dataclass(frozen=True)
+class MmarcoSettings(ReleaseSettings):
+    """The ``mmarco`` block of ``params.yaml`` with the release directory resolved."""
+
+    root: Path
+    languages: tuple[str, ...] = LANGUAGES
+    collection: str = "collections/{language}_collection.tsv"
+    queries: str = "queries/{split}/{language}_queries.{split}.tsv"
+    qrels: str = "qrels.dev.small.tsv"
+    split: str = "dev"
+    train_split: str = "train"
+    train_qrels: str = "qrels.train.tsv"
+    queries_per_pair: int = 0
+    train_queries_per_pair: int = 1000
+    seed: int = 2025
+
+    def check(self) -> None:
+        """Raise ConfigError for an unknown language or a malformed file template."""
+        check_languages("mmarco", self.languages, LANGUAGES)
+        if len(self.languages) < 2:
+            raise ConfigError("params.yaml 'mmarco.languages': list at least two languages to have cross-language pairs.")
+        check_template("mmarco", "collection", self.collection, ("language", "lang"))
+        check_template("mmarco", "queries", self.queries, ("language", "lang", "split"), ("split",))
+        check_template("mmarco", "qrels", self.qrels, ())
+        check_template("mmarco", "train_qrels", self.train_qrels, ())
+        if self.train_queries_per_pair and self.train_split == self.split:
+            raise ConfigError(
+                f"params.yaml 'mmarco.train_split' is the evaluated split {self.split!r}: training pairs would leak test queries. "
+                "Fix: use 'train', or set train_queries_per_pair: 0."
+            )
+
+    def collection_file(self, lang: str) -> str:
+        return self.collection.format(language=mmarco.language_name(lang), lang=lang)
+
+    def queries_file(self, lang: str, split: str) -> str:
+        return self.queries.format(language=mmarco.language_name(lang), lang=lang, split=split)
+
+    @property
+    def collection_languages(self) -> list[str]:
+        """Languages whose collection is read: the pool's, plus English for the oracle translation."""
+        return sorted({*self.languages, "en"})
+
+
+def raw_files(settings: MmarcoSettings) -> list[str]:
+    """Every release file the protocol reads, relative to ``settings.root``."""
+    files = [settings.qrels] + [settings.queries_file(lang, settings.split) for lang in settings.languages]
+    if settings.train_queries_per_pair:
+        files += [settings.train_qrels] + [settings.queries_file(lang, settings.train_split) for lang in settings.languages]
+    return files + [settings.collection_file(lang) for lang in settings.collection_languages]
+
+
+def topic_id(query_lang: str, doc_lang: str, qid: str) -> str:
+    """The evaluated query's id: the same MS MARCO query is a different topic in every query language."""
+    return f"{query_lang}-{doc_lang}-{qid}"
+
+
+def _components(relevant: Mapping[str, set[str]]) -> list[list[str]]:
+    """Passages linked through shared queries (union-find): each group must share one language."""
+    parent: dict[str, str] = {}
+
+    def find(pid: str) -> str:
+        while parent.setdefault(pid, pid) != pid:
+            parent[pid] = parent[parent[pid]]
+            pid = parent[pid]
+        return pid
+
+    for pids in relevant.values():
+        first, *rest = sorted(pids)
+        for pid in rest:
+            parent[find(pid)] = find(first)
+        find(first)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for pid in parent:
+        groups[find(pid)].append(pid)
+    return list(groups.values())
+
+
+def _require(found: Mapping[str, str], wanted: Mapping[str, int], path: Path, qrels_path: Path, kind: str) -> None:
+    """Raise naming the qrels line of the first id absent from ``path``."""
+    absent = sorted((line, key) for key, line in wanted.items() if key not in found)
+    if absent:
+        line, key = absent[0]
+        raise InputError(
+            qrels_path,
+            f"{kind} id {key!r} is judged here but absent from {path} ({len(absent)} such ids).",
+            line=line,
+            fix="use the collection and query files of the same mMARCO release as the qrels.",
+        )
+
+
+def prepare(settings: MmarcoSettings) -> PreparedDataset:
+    """Assign the judged passages to languages, ask every query in every language, write training pairs."""
+    qrels_path = settings.root / settings.qrels
+    judgments = mmarco.read_judgments(qrels_path)
+    relevant = {qid: {pid for pid, (label, _) in judged.items() if label >= 1} for qid, judged in judgments.items()}
+    relevant = {qid: pids for qid, pids in relevant.items() if pids}
+    if not relevant:
+        raise InputError(qrels_path, "no query has a relevant passage.", fix="point 'mmarco.qrels' at MS MARCO's qrels.dev.small.tsv.")
+    pid_line = {pid: line for judged in judgments.values() for pid, (label, line) in judged.items() if label >= 1}
+    qid_line = {qid: min(line for _, line in judgments[qid].values()) for qid in relevant}
+
+    groups = _components(relevant)
+    language_of = assign_evenly(groups, settings.languages, seeded_rng(settings.seed, "assign"))
+    doc_lang = {qid: language_of[min(pids)] for qid, pids in relevant.items()}
+
+    train_pairs, train_stats = _draw_training(settings, set(language_of))
+    wanted_passages: dict[str, dict[str, int]] = {lang: {} for lang in settings.collection_languages}
+    for pid, lang in language_of.items():
+        wanted_passages[lang][pid] = pid_line[pid]
+        wanted_passages["en"][pid] = pid_line[pid]
+    for _q, d, _qid, pid in train_pairs:
+        wanted_passages[d].setdefault(pid, 0)
+    passages: dict[str, dict[str, str]] = {}
+    for lang in tqdm(settings.collection_languages, desc="mmarco collections", unit="language"):
+        path = settings.root / settings.collection_file(lang)
+        passages[lang] = mmarco.read_subset(path, wanted_passages[lang])
+        evaluated = {pid: line for pid, line in wanted_passages[lang].items() if line}
+        _require(passages[lang], evaluated, path, qrels_path, "passage")
+
+    query_texts: dict[str, dict[str, str]] = {}
+    for lang in tqdm(settings.languages, desc="mmarco queries", unit="language"):
+        path = settings.root / settings.queries_file(lang, settings.split)
+        query_texts[lang] = mmarco.read_subset(path, relevant)
+        _require(query_texts[lang], qid_line, path, qrels_path, "query")
+
+    sampler = PairSampler("mmarco", settings.seed, settings.queries_per_pair)
+    by_doc_lang: dict[str, list[str]] = defaultdict(list)
+    for qid, lang in doc_lang.items():
+        by_doc_lang[lang].append(qid)
+    topics, qrels = [], {}
+    for q in settings.languages:
+        for d in settings.languages:
+            for qid in sampler.draw(q, d, by_doc_lang[d]):
+                tid = topic_id(q, d, qid)
+                topics.append(Topic(tid, q, d, query_texts[q][qid]))
+                qrels[tid] = {pid: judgments[qid][pid][0] for pid in relevant[qid]}
+
+    pool = sorted(language_of, key=lambda pid: (settings.languages.index(language_of[pid]), pid))
+    documents = [Document(pid, language_of[pid], passages[language_of[pid]][pid]) for pid in pool]
+    oracle = {pid: passages["en"][pid] for pid in pool}
+    query_documents, missing_training = _training_rows(settings, train_pairs, passages)
+
+    statistics = pool_statistics(documents, topics)
+    if settings.queries_per_pair:
+        statistics += sampler.statistics()
+    statistics += [
+        ("qrels", "queries", len(relevant)),
+        ("qrels", "passages", len(language_of)),
+        ("qrels", "multi_passage_groups", sum(1 for group in groups if len(group) > 1)),
+    ]
+    if settings.train_queries_per_pair:
+        statistics += [
+            *train_stats,
+            ("training", "query_documents", len(query_documents)),
+            ("training", "dropped_text_missing", missing_training),
+        ]
+    log.info("mmarco: %d documents, %d topics, %d training pairs", len(documents), len(topics), len(query_documents))
+    return PreparedDataset(documents, topics, qrels, statistics + PAPER_STATISTICS, oracle_english=oracle, query_documents=query_documents)
+
+
+def _draw_training(settings: MmarcoSettings, pool: set[str]) -> tuple[list[tuple[str, str, str, str]], list[Statistic]]:
+    """``[(query_lang, doc_lang, qid, pid)]`` drawn per ordered pair from the training qrels, never touching the pool."""
+    if not settings.train_queries_per_pair:
+        return [], []
+    judged = mmarco.read_judgments(settings.root / settings.train_qrels)
+    positives = {qid: sorted(pid for pid, (label, _) in pids.items() if label >= 1) for qid, pids in judged.items()}
+    eligible = {qid: pids[0] for qid, pids in positives.items() if pids and not set(pids) & pool}
+    leaking = sum(1 for pids in positives.values() if set(pids) & pool)
+    sampler = PairSampler("mmarco", settings.seed, settings.train_queries_per_pair, label="train_queries")
+    candidates = Candidates.of(eligible)
+    pairs = [(q, d, qid, eligible[qid]) for q in settings.languages for d in settings.languages for qid in sampler.draw(q, d, candidates)]
+    return pairs, [*sampler.statistics(), ("training", "dropped_document_in_pool", leaking)]
+
+
+def _training_rows(
+    settings: MmarcoSettings, pairs: list[tuple[str, str, str, str]], passages: Mapping[str, Mapping[str, str]]
+) -> tuple[list[TrainingPair], int]:
+    """Texts of the drawn training pairs; pairs whose query or passage text is missing are skipped and counted."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for q, _d, qid, _pid in pairs:
+        wanted[q].add(qid)
+    texts = {
+        lang: mmarco.read_subset(settings.root / settings.queries_file(lang, settings.train_split), wanted[lang])
+        for lang in tqdm(sorted(wanted), desc="mmarco training queries", unit="language")
+    }
+    rows: list[TrainingPair] = []
+    missing = Counter()
+    for q, d, qid, pid in pairs:
+        if qid in texts[q] and pid in passages[d]:
+            rows.append((f"{q}-{d}-{qid}", q, texts[q][qid], d, passages[d][pid]))
+        else:
+            missing[q] += 1
+    if missing:
+        log.warning("mmarco: %d training pairs skipped: query or passage text missing from the release files", sum(missing.values()))
+    return rows, sum(missing.values())

@@ -1,0 +1,1 @@
+"""Streaming readers of the released datasets' own file formats (CLIRMatrix, mMARCO, Large-Scale CLIR)."""

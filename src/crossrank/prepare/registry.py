@@ -1,0 +1,122 @@
+"""The datasets the pipeline knows: what each one is, and where a released one's files are read from.
+
+Every dataset of ``params.yaml``'s ``datasets:`` has one entry: the embedded ``cldr`` benchmark
+(generated, no release) and the paper's three released datasets, each with the protocol that
+reads and samples its release. An entry holds the facts about a dataset that do not depend on
+its settings: whether it has a parallel English text of every document (the oracle
+translation, and the reference machine translations are scored against) and whether its
+queries are all in one language (Large-Scale CLIR: English queries against every document
+language).
+
+A released dataset's files come either from a local copy of its release (``source: local``,
+the directory ``root``) or from ``ir_datasets`` (``source: ir_datasets``), which the
+``download`` step exports once into ``data/raw/{dataset}`` in the release's own layout; the
+protocols read both the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crossrank.core import layout
+from crossrank.core.errors import ConfigError
+from crossrank.prepare.prepared import PreparedDataset
+from crossrank.prepare.protocols import clirmatrix, largescale, mmarco
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How to build a released dataset's settings, which files it reads, and how it is prepared."""
+
+    settings: Callable[[Mapping[str, Any], str | Path], Any]
+    raw_files: Callable[[Any], list[str]]
+    prepare: Callable[[Any], PreparedDataset]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One dataset of the registry.
+
+    ``parallel_english``: its prepare step writes the English text of every document
+    (``oracle_en.tsv``). ``query_language``: the one language all its queries are in, or None
+    when queries come in every configured language. ``protocol``: how its release is read
+    (None for a generated dataset).
+    """
+
+    name: str
+    parallel_english: bool = False
+    query_language: str | None = None
+    protocol: Protocol | None = None
+
+    @property
+    def released(self) -> bool:
+        """Whether the dataset is read from a release (rather than generated)."""
+        return self.protocol is not None
+
+    def document_languages(self, params: Mapping[str, Any]) -> list[str]:
+        """Languages of the document pool, from the dataset's settings block."""
+        return list(params["languages"])
+
+    def query_languages(self, params: Mapping[str, Any]) -> list[str]:
+        """Languages the queries are written in."""
+        return [self.query_language] if self.query_language else self.document_languages(params)
+
+
+DATASETS: dict[str, Dataset] = {
+    "cldr": Dataset("cldr", parallel_english=True),
+    "clirmatrix": Dataset(
+        "clirmatrix", protocol=Protocol(clirmatrix.ClirMatrixSettings.from_params, clirmatrix.raw_files, clirmatrix.prepare)
+    ),
+    "mmarco": Dataset(
+        "mmarco", parallel_english=True, protocol=Protocol(mmarco.MmarcoSettings.from_params, mmarco.raw_files, mmarco.prepare)
+    ),
+    "largescale": Dataset(
+        "largescale",
+        query_language=largescale.QUERY_LANGUAGE,
+        protocol=Protocol(largescale.LargeScaleSettings.from_params, largescale.raw_files, largescale.prepare),
+    ),
+}
+
+
+def dataset(name: str) -> Dataset:
+    """The registry entry of ``name``; raises ConfigError naming the known datasets."""
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise ConfigError(f"unknown dataset {name!r}. Fix: use one of {', '.join(DATASETS)} in params.yaml 'datasets'.") from None
+
+
+def protocol(name: str) -> Protocol:
+    """The protocol of a released dataset; raises ConfigError for a generated one."""
+    found = dataset(name).protocol
+    if found is None:
+        raise ConfigError(f"dataset {name!r} is generated, not read from a release: it has no release files or protocol.")
+    return found
+
+
+def release_root(name: str, params: Mapping[str, Any]) -> str:
+    """The directory a dataset's release files are read from (its download directory for ``source: ir_datasets``)."""
+    if params.get("source", "local") == "ir_datasets":
+        return layout.fill(layout.RAW_RELEASE, dataset=name)
+    return str(params["root"])
+
+
+def dataset_settings(name: str, params: Mapping[str, Any]) -> Any:
+    """The protocol settings of a released dataset, validated (raises ConfigError)."""
+    return protocol(name).settings(params, release_root(name, params))
+
+
+def release_files(name: str, params: Mapping[str, Any]) -> list[str]:
+    """Paths (under the release root) of every file the protocol of a released dataset reads."""
+    settings = dataset_settings(name, params)
+    return [str(Path(settings.root) / file) for file in protocol(name).raw_files(settings)]
+
+
+def release_inputs(name: str, params: Mapping[str, Any]) -> list[str]:
+    """What a released dataset's prepare step waits for: its local release files, or the manifest of its ir_datasets download."""
+    if params.get("source", "local") == "ir_datasets":
+        return [layout.fill(layout.RAW_MANIFEST, dataset=name)]
+    return release_files(name, params)

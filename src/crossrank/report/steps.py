@@ -1,0 +1,73 @@
+"""The steps of ``workflow/rules/report.smk``, one function per rule, named after it.
+
+Each step reads its inputs, calls the stage's library, and writes its outputs atomically; steps
+take plain paths and settings, so they run (and are tested) without Snakemake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from crossrank.analyse.language_bias import bias_table
+from crossrank.core.io import all_or_nothing
+from crossrank.core.run_name import RunName
+from crossrank.evaluate.metrics import read_metrics
+from crossrank.report.bias_figure import language_bias_figure
+from crossrank.report.figures import grouped_bars, heatmaps
+from crossrank.report.tables import translation_table as table3
+from crossrank.report.tables import write_table
+
+Paths = Mapping[str, str]
+
+
+def translation_table(metrics_path: str, metric: str, out_csv: str, out_markdown: str) -> None:
+    """The paper's Table 3 (macro ``metric``, original vs translated) from the merged metrics."""
+    table = table3(read_metrics([metrics_path]), metric)
+    caption = f"Table 3: macro {metric} (%) over all language pairs, original vs English-translated documents."
+    write_table(table, out_csv, out_markdown, caption)
+
+
+def figures(
+    metrics_path: str,
+    dataset: str,
+    metric: str,
+    query_languages: Sequence[str],
+    doc_languages: Sequence[str],
+    conditions: Sequence[str],
+    encoders: Sequence[str],
+    pairs: Sequence[str],
+    out_bm25: str,
+    out_encoders: str,
+) -> None:
+    """Figure 3 (BM25 heatmaps per condition) and Figure 4 (encoders) of ``metric`` for one dataset.
+
+    Highlighted ``pairs`` the dataset does not have (e.g. ar-ru in Large-Scale, whose queries
+    are English) are left out of its figure.
+    """
+    metrics = read_metrics([metrics_path])
+    metrics = metrics[metrics["dataset"] == dataset]
+    if metric not in set(metrics["metric"]):
+        raise ValueError(f"{metrics_path} has no {metric!r} rows for {dataset!r}; add it to evaluation.metrics")
+    titles = [f"BM25, {c} documents" for c in conditions]
+    bm25_runs = [str(RunName("bm25", c)) for c in conditions]
+    heatmaps(metrics, bm25_runs, titles, query_languages, doc_languages, out_bm25, metric=metric)
+    present = set(metrics["query_lang"] + "-" + metrics["doc_lang"])
+    title = f"Dense encoders on {dataset}: {metric}"
+    shown = [pair for pair in pairs if pair in present]
+    systems = [RunName("dense", conditions[0], model=e).retriever for e in encoders]  # the same on every condition
+    grouped_bars(metrics, systems, conditions, shown, out_encoders, title=title, metric=metric)
+
+
+def bias_report(bias_csv: str, dataset: str, depth: int, run_names: Sequence[str], out: Paths) -> None:
+    """A dataset's language-bias table (``out['csv']``, ``out['markdown']``) and figure (``out['figure']``)."""
+    frame = pd.read_csv(bias_csv, keep_default_na=False, na_values=[""])
+    caption = (
+        f"Document-language bias on {dataset} (top {depth} documents per query): same-language % = share of retrieved "
+        "documents in the query's language (uniform % = its share of the pool); <lang> % = share of each document language "
+        "among the documents retrieved for queries whose relevant documents are in another language (uniform: its pool share)."
+    )
+    with all_or_nothing(out.values()):
+        write_table(bias_table(frame), out["csv"], out["markdown"], caption)
+        language_bias_figure(frame, run_names, out["figure"], title=f"Document-language bias on {dataset} (top {depth})")

@@ -1,0 +1,1 @@
+"""Stage ``track`` (workflow/rules/track.smk): runs, metrics and reports -> MLflow."""

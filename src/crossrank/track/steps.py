@@ -1,0 +1,88 @@
+"""The steps of ``workflow/rules/track.smk``, one function per rule, named after it.
+
+Each step reads its inputs, calls the stage's library, and writes its outputs atomically; steps
+take plain paths and settings, so they run (and are tested) without Snakemake.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from crossrank.core.io import write_json
+from crossrank.core.provenance import git_commit
+from crossrank.core.run_name import RunName
+from crossrank.evaluate.metrics import MACRO, read_metrics
+from crossrank.track.mlflow_store import log_run, pair_metrics
+
+log = logging.getLogger("crossrank")
+
+
+def _log_and_mark(
+    dataset: str,
+    run_name: str,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    artifacts: Sequence[str],
+    tags: Mapping[str, str],
+    mlflow_settings: Mapping[str, Any],
+    out_marker: str,
+) -> None:
+    ids = log_run(
+        mlflow_settings["tracking_uri"],
+        mlflow_settings["artifact_root"],
+        f"{mlflow_settings['experiment_prefix']}/{dataset}",
+        run_name,
+        params,
+        metrics,
+        artifacts,
+        {"dataset": dataset, **tags, **git_commit(Path.cwd())},
+    )
+    write_json(out_marker, ids)
+    log.info("logged %s/%s to MLflow run %s", dataset, run_name, ids["run_id"])
+
+
+def track_run(
+    dataset: str,
+    run_name: str,
+    params: Mapping[str, Any],
+    run_metrics: str,
+    artifacts: Sequence[str],
+    mlflow_settings: Mapping[str, Any],
+    out_marker: str,
+    embedding_records: Sequence[str] = (),
+) -> None:
+    """Log one retrieval run (params, macro and per-pair metrics, run file) to MLflow.
+
+    A dense or HNSW run also logs what its embedding jobs resolved ``auto`` to (precision,
+    devices), from the encoder's embedding record (``embedding_records``: none for BM25).
+    """
+    params = dict(params)
+    for path in embedding_records:
+        resolved = json.loads(Path(path).read_text(encoding="utf-8"))
+        params["embedding"] = {**params.get("embedding", {}), "resolved": {k: resolved[k] for k in ("precision", "devices", "shards")}}
+    run = RunName.parse(run_name)
+    metrics = pair_metrics(read_metrics([run_metrics]))
+    tags = {"run": run_name, "system": run.retriever, "condition": run.condition, "kind": "retrieval"}
+    artifacts = [*artifacts, run_metrics, *embedding_records]
+    _log_and_mark(dataset, run_name, params, metrics, artifacts, tags, mlflow_settings, out_marker)
+
+
+def track_report(
+    dataset: str,
+    params: Mapping[str, Any],
+    metrics_path: str,
+    artifacts: Sequence[str],
+    mlflow_settings: Mapping[str, Any],
+    out_marker: str,
+) -> None:
+    """Log a dataset's tables and figures, with every run's macro metrics, as its ``report`` run."""
+    frame = read_metrics([metrics_path])
+    macro = frame[(frame["dataset"] == dataset) & (frame["query_lang"] == MACRO)]
+    metrics: dict[str, float] = {}
+    for run_name, rows in macro.groupby("run"):
+        metrics.update(pair_metrics(rows, prefix=f"{run_name}/"))
+    _log_and_mark(dataset, "report", params, metrics, [*artifacts, metrics_path], {"kind": "report"}, mlflow_settings, out_marker)

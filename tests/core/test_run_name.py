@@ -1,0 +1,93 @@
+"""Run names (crossrank.core.run_name): every name the pipeline writes now or will write, parsed and rebuilt."""
+
+from __future__ import annotations
+
+import pytest
+
+from crossrank.core.errors import RunNameError
+from crossrank.core.run_name import RunName, run_pattern
+
+# Names of today's runs and of the stages to come (fine-tuned encoders, re-rankers, fusion).
+NAMES = [
+    "bm25.original",
+    "bm25.translated",
+    "dense.minilm.original",
+    "ann.labse.translated",
+    "dense.minilm+qd.original",
+    "ann.xlm_r-large+phrase.translated",
+    "rerank.minilm-hard.bm25.original",
+    "rerank.minilm-easy.dense.minilm+qd.translated",
+    "fusion.rrf.bm25+dense.minilm.original",
+    "fusion.rrf.bm25+dense.minilm+qd+ann.me5.translated",
+    "rerank.ce.fusion.rrf.bm25+dense.minilm.original",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_name_round_trips(name: str) -> None:
+    run = RunName.parse(name)
+    assert str(run) == name
+    assert RunName.parse(str(run)) == run
+    assert name == f"{run.retriever}.{run.condition}"
+
+
+def test_the_parts_of_a_name() -> None:
+    assert RunName.parse("dense.minilm.original") == RunName("dense", "original", model="minilm")
+    assert RunName.parse("bm25.translated") == RunName("bm25", "translated")
+    assert (RunName.parse("dense.minilm.original").retriever, RunName.parse("bm25.translated").retriever) == ("dense.minilm", "bm25")
+    tuned = RunName.parse("dense.minilm+qd.original")
+    assert (tuned.system, tuned.model, tuned.variant, tuned.first_stage) == ("dense", "minilm", "qd", ())
+    reranked = RunName.parse("rerank.minilm-hard.bm25.original")
+    assert (reranked.system, reranked.model, reranked.variant) == ("rerank", "minilm-hard", None)
+    assert reranked.first_stage == (RunName("bm25", "original"),)
+    fused = RunName.parse("fusion.rrf.bm25+dense.minilm+qd.translated")
+    assert (fused.system, fused.model, fused.condition) == ("fusion", "rrf", "translated")
+    assert [str(stage) for stage in fused.first_stage] == ["bm25.translated", "dense.minilm+qd.translated"]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("bm25", "no condition"),
+        ("dense.minilm", "unknown condition 'minilm'"),
+        ("bm25.foo", "unknown condition 'foo'"),
+        ("sparse.splade.original", "unknown system 'sparse'"),
+        ("bm25.x.original", "bm25 takes nothing after its name"),
+        ("dense.original", "dense needs a model name"),
+        ("dense.a.b.original", "dense takes one model and no first stage"),
+        ("dense.mini lm.original", "dense needs a model name"),
+        ("dense.minilm+.original", "variant '' must be"),
+        ("dense.minilm+bm25.original", "variant 'bm25'"),
+        ("rerank.ce.original", "rerank needs its first stage"),
+        ("fusion.rrf.bm25.original", "fusion takes two or more first stages, got 1"),
+        ("fusion.rrf.bm25+fusion.x.bm25+dense.a.original", "fusion takes two or more first stages"),
+        ("", "no condition"),
+    ],
+)
+def test_a_malformed_name_is_one_clear_error(name: str, reason: str) -> None:
+    with pytest.raises(RunNameError) as error:
+        RunName.parse(name)
+    message = str(error.value)
+    assert f"run name {name!r} is malformed" in message and reason in message, message
+    assert "e.g. bm25.original" in message  # the grammar, with examples
+    assert isinstance(error.value, ValueError)
+
+
+def test_constructing_a_wrong_run_is_refused() -> None:
+    with pytest.raises(RunNameError, match="bm25 has no model"):
+        RunName("bm25", "original", model="x")
+    with pytest.raises(RunNameError, match="rerank takes exactly one first stage"):
+        RunName("rerank", "original", model="ce", first_stage=(RunName("bm25", "original"), RunName("bm25", "original")))
+    with pytest.raises(RunNameError, match="is on 'translated' documents"):
+        RunName("rerank", "original", model="ce", first_stage=(RunName("bm25", "translated"),))
+    with pytest.raises(RunNameError, match="a fusion cannot fuse another fusion"):
+        fused = RunName.parse("fusion.rrf.bm25+dense.a.original")
+        RunName("fusion", "original", model="x", first_stage=(fused, RunName("bm25", "original")))
+
+
+def test_join_and_patterns() -> None:
+    assert RunName.join("dense.minilm+qd", "translated") == RunName("dense", "translated", model="minilm", variant="qd")
+    assert run_pattern("bm25") == "bm25.{condition}"
+    assert run_pattern("ann") == "ann.{encoder}.{condition}"
+    with pytest.raises(ValueError, match="search systems"):
+        run_pattern("rerank")

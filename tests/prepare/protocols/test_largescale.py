@@ -1,0 +1,134 @@
+"""The paper's Large-Scale CLIR protocol on tiny split and full releases (crossrank.protocols.largescale)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from releases import LARGESCALE_DIRECTORIES, write_largescale_full, write_largescale_split
+
+from crossrank.core.errors import ConfigError, InputError
+from crossrank.prepare.protocols.largescale import LargeScaleSettings, prepare, raw_files
+from crossrank.prepare.readers.wikiclir import text_id
+
+LANGUAGES = ["de", "ja", "simple"]
+
+
+def _settings(root: Path, **overrides) -> LargeScaleSettings:
+    params = {"languages": LANGUAGES, "queries_per_pair": 10, "train_queries_per_pair": 3, **overrides}
+    return LargeScaleSettings.from_params(params, root)
+
+
+@pytest.fixture(scope="module")
+def split_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("largescale-split")
+    write_largescale_split(root, LANGUAGES)
+    return root
+
+
+@pytest.fixture(scope="module")
+def full_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("largescale-full")
+    write_largescale_full(root, LANGUAGES)
+    return root
+
+
+def test_split_release_english_queries_against_each_language(split_root):
+    prepared = prepare(_settings(split_root))
+    assert Counter((t.query_lang, t.doc_lang) for t in prepared.topics) == {("en", lang): 10 for lang in LANGUAGES}
+    topic = prepared.topics[0]
+    assert topic.qid == f"en-{topic.doc_lang}-{text_id('q', topic.text)}"  # ids derived from the id-less text
+    labels = Counter(label for rels in prepared.qrels.values() for label in rels.values())
+    assert set(labels) == {0, 1, 2}  # the 0-label negatives listed with each query join the pool
+    lang_of = {d.docid: d.lang for d in prepared.documents}
+    for topic in prepared.topics:
+        assert {lang_of[docid] for docid in prepared.qrels[topic.qid]} == {topic.doc_lang}
+    simple = [d for d in prepared.documents if d.lang == "simple"]
+    assert simple and all(d.docid.startswith("simple-") for d in simple)
+
+
+def test_split_release_training_avoids_evaluated_documents_and_queries(split_root):
+    prepared = prepare(_settings(split_root))
+    pool = {(d.lang, d.text) for d in prepared.documents}
+    evaluated = {t.text for t in prepared.topics}
+    for _id, q, query, d, document in prepared.query_documents:
+        assert q == "en" and (d, document) not in pool and query not in evaluated
+    dropped = dict(((s, k), v) for s, k, v in prepared.statistics if s == "training")
+    assert dropped[("training", "query_documents")] == len(prepared.query_documents)
+    assert dropped[("training", "dropped_document_in_pool")] > 0  # the fixture's training articles reappear as test negatives
+
+
+def test_split_release_is_deterministic_and_seeded(split_root):
+    first, again = prepare(_settings(split_root)), prepare(_settings(split_root))
+    assert first.topics == again.topics and first.documents == again.documents
+    assert [t.qid for t in prepare(_settings(split_root, seed=9)).topics] != [t.qid for t in first.topics]
+
+
+def test_full_release_namespaces_page_ids_and_excludes_evaluated_queries_from_training(full_root):
+    prepared = prepare(_settings(full_root, release="full"))
+    assert {t.doc_lang for t in prepared.topics} == set(LANGUAGES)
+    assert all(d.docid.split("-", 1)[0] == d.lang for d in prepared.documents)
+    ids = Counter(d.docid.split("-", 1)[1] for d in prepared.documents)
+    assert max(ids.values()) > 1  # the same page id in several languages, kept apart
+    evaluated = {t.qid.rsplit("-", 1)[1] for t in prepared.topics}
+    assert all(row[0].rsplit("-", 1)[1] not in evaluated for row in prepared.query_documents)
+    assert prepared.topics[0].text.endswith("is a country.")  # the first sentence, not the title
+
+
+def test_full_release_document_absent_names_the_rel_line(tmp_path):
+    write_largescale_full(tmp_path, LANGUAGES)
+    rel = tmp_path / "wiki-clir" / LARGESCALE_DIRECTORIES["ja"] / "en2ja.rel"
+    rel.write_text("300\t8888\t1\n" + rel.read_text())
+    with pytest.raises(InputError, match=r"en2ja\.rel:1: document '8888' is judged here but absent from .*wiki_ja\.documents"):
+        prepare(_settings(tmp_path, release="full", queries_per_pair=0))
+
+
+def test_full_release_bad_relevance_names_the_line(tmp_path):
+    write_largescale_full(tmp_path, LANGUAGES)
+    rel = tmp_path / "wiki-clir" / LARGESCALE_DIRECTORIES["de"] / "en2de.rel"
+    rel.write_text(rel.read_text() + "300\t41\t3\n")
+    with pytest.raises(InputError, match=r"en2de\.rel:\d+: relevance 3 is not one of"):
+        prepare(_settings(tmp_path, release="full"))
+
+
+def test_split_release_malformed_line_names_file_and_line(tmp_path):
+    write_largescale_split(tmp_path, LANGUAGES)
+    path = tmp_path / "data_en_ja" / "test1.txt"
+    lines = path.read_text().splitlines()
+    lines[5] = "2\tonly a query"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError, match=r"test1\.txt:6: expected 3 tab-separated fields"):
+        prepare(_settings(tmp_path))
+
+
+def test_raw_files_per_release(split_root, full_root):
+    assert raw_files(_settings(split_root)) == [f"data_en_{lang}/{split}.txt" for lang in LANGUAGES for split in ("test1", "train")]
+    full = raw_files(_settings(full_root, release="full"))
+    assert full[0] == "wiki-clir/english/wiki_en.queries"
+    assert "wiki-clir/simple_english/wiki_simple.documents" in full and "wiki-clir/simple_english/en2simple.rel" in full
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"languages": ["de", "en"]}, r"unknown language code\(s\) \['en'\]"),  # queries are English; documents never are
+        ({"release": "both"}, r"'largescale\.release'"),
+        ({"split_file": "data/{split}.txt"}, r"lacks the placeholders \['lang'\]"),
+    ],
+)
+def test_bad_settings_name_the_key(split_root, overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        _settings(split_root, **overrides)
+
+
+def test_split_release_keeps_queries_with_repeated_text_apart(tmp_path):
+    write_largescale_split(tmp_path, LANGUAGES)
+    path = tmp_path / "data_en_de" / "test1.txt"
+    first = path.read_text().splitlines()[0].split("\t")[1]
+    path.write_text(path.read_text() + f"2\t{first}\tEin ganz anderer Artikel.\n0\t{first}\tNoch ein Artikel.\n")
+    prepared = prepare(_settings(tmp_path, queries_per_pair=0, train_queries_per_pair=0))
+    same = [t for t in prepared.topics if t.doc_lang == "de" and t.text == first]
+    assert len(same) == 2 and len({t.qid for t in same}) == 2
+    assert [len(prepared.qrels[t.qid]) for t in same] == [4, 2]  # neither query's judgments overwrite the other's
+    assert ("repeated_query_texts", "de", 1) in prepared.statistics

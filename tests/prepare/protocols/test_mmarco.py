@@ -1,0 +1,138 @@
+"""The paper's mMARCO protocol (appendix C) on a tiny v2 release in the released format (crossrank.protocols.mmarco)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from releases import MMARCO_NAMES, MmarcoFacts, write_mmarco
+
+from crossrank.core.errors import ConfigError, InputError
+from crossrank.prepare.prepared import PreparedDataset
+from crossrank.prepare.protocols.mmarco import MmarcoSettings, prepare, raw_files
+
+LANGUAGES = ["de", "en", "nl", "zh"]
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, MmarcoFacts]:
+    root = tmp_path_factory.mktemp("mmarco")
+    return root, write_mmarco(root, LANGUAGES)
+
+
+def _settings(root: Path, **overrides) -> MmarcoSettings:
+    return MmarcoSettings.from_params({"languages": LANGUAGES, "train_queries_per_pair": 3, **overrides}, root)
+
+
+@pytest.fixture(scope="module")
+def prepared(release) -> PreparedDataset:
+    return prepare(_settings(release[0]))
+
+
+def _collection(root: Path, lang: str) -> dict[str, str]:
+    lines = (root / "collections" / f"{MMARCO_NAMES[lang]}_collection.tsv").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t", 1) for line in lines)
+
+
+def test_each_judged_passage_is_in_exactly_one_language_evenly(prepared, release):
+    _, facts = release
+    assert sorted(d.docid for d in prepared.documents) == facts.dev_passages  # de-duplicated: one document per passage
+    counts = Counter(d.lang for d in prepared.documents)
+    assert set(counts) == set(LANGUAGES)
+    assert max(counts.values()) - min(counts.values()) <= 2  # one query judges two passages: they move together
+
+
+def test_passage_texts_are_in_their_assigned_language(prepared, release):
+    root, _ = release
+    for document in prepared.documents:
+        assert document.text == _collection(root, document.lang)[document.docid]
+        assert prepared.oracle_english[document.docid] == _collection(root, "en")[document.docid]
+
+
+def test_every_query_is_asked_in_every_language_over_all_pairs(prepared, release):
+    _, facts = release
+    assert len(prepared.topics) == len(facts.dev_queries) * len(LANGUAGES)
+    assert {(t.query_lang, t.doc_lang) for t in prepared.topics} == {(q, d) for q in LANGUAGES for d in LANGUAGES}
+    lang_of = {d.docid: d.lang for d in prepared.documents}
+    for topic in prepared.topics:
+        assert {lang_of[pid] for pid in prepared.qrels[topic.qid]} == {topic.doc_lang}
+    a, b = facts.shared_passage_queries
+    doc_lang = {t.qid.rsplit("-", 1)[1]: t.doc_lang for t in prepared.topics}
+    assert doc_lang[a] == doc_lang[b]
+
+
+def test_query_texts_are_in_the_query_language(prepared, release):
+    root, _ = release
+    dutch = dict(line.split("\t") for line in (root / "queries/dev/dutch_queries.dev.tsv").read_text().splitlines())
+    for topic in prepared.topics:
+        if topic.query_lang == "nl":
+            assert topic.text == dutch[topic.qid.rsplit("-", 1)[1]]
+
+
+def test_queries_per_pair_draws_a_sample(release):
+    root, _ = release
+    sampled = prepare(_settings(root, queries_per_pair=2, train_queries_per_pair=0))
+    per_pair = Counter((t.query_lang, t.doc_lang) for t in sampled.topics)
+    assert set(per_pair.values()) == {2}
+    assert ("requested_queries", "per_pair", 2) in sampled.statistics
+
+
+def test_training_pairs_never_touch_the_evaluation_pool(prepared, release):
+    _, facts = release
+    pool = {d.docid for d in prepared.documents}
+    evaluated = set(facts.dev_queries)
+    assert len(prepared.query_documents) == 16 * 3
+    for row_id, _q, _query, _d, _document in prepared.query_documents:
+        assert row_id.rsplit("-", 1)[1] not in evaluated
+        assert row_id.rsplit("-", 1)[1] != facts.leaking_train_query
+    assert ("training", "dropped_document_in_pool", 1) in prepared.statistics
+    texts = {d.text for d in prepared.documents}
+    assert not [row for row in prepared.query_documents if row[4] in texts]
+    assert pool
+
+
+def test_deterministic(prepared, release):
+    again = prepare(_settings(release[0]))
+    assert again.documents == prepared.documents and again.topics == prepared.topics
+    assert again.query_documents == prepared.query_documents
+
+
+def test_raw_files_include_english_for_the_oracle(release):
+    root, _ = release
+    files = raw_files(_settings(root, languages=["de", "nl"]))
+    assert "collections/english_collection.tsv" in files and "collections/dutch_collection.tsv" in files
+    assert "qrels.dev.small.tsv" in files and "queries/train/german_queries.train.tsv" in files
+
+
+def test_qrels_naming_a_passage_absent_from_the_collection_names_the_qrels_line(tmp_path):
+    write_mmarco(tmp_path, LANGUAGES)
+    qrels = tmp_path / "qrels.dev.small.tsv"
+    qrels.write_text(qrels.read_text() + "2003\t0\t99999999\t1\n")
+    message = r"qrels\.dev\.small\.tsv:18: passage id '99999999' is judged here but absent from .*_collection\.tsv"
+    with pytest.raises(InputError, match=message):
+        prepare(_settings(tmp_path))
+
+
+def test_query_absent_from_a_queries_file_names_the_qrels_line(tmp_path):
+    write_mmarco(tmp_path, LANGUAGES)
+    queries = tmp_path / "queries/dev/chinese_queries.dev.tsv"
+    queries.write_text("\n".join(line for line in queries.read_text().splitlines() if not line.startswith("2005\t")) + "\n")
+    message = r"qrels\.dev\.small\.tsv:6: query id '2005' is judged here but absent from .*chinese_queries\.dev\.tsv"
+    with pytest.raises(InputError, match=message):
+        prepare(_settings(tmp_path))
+
+
+def test_unknown_language_and_leaking_split_are_config_errors(release):
+    root, _ = release
+    with pytest.raises(ConfigError, match=r"'mmarco\.languages': unknown language code\(s\) \['dt'\]"):
+        _settings(root, languages=["de", "dt"])
+    with pytest.raises(ConfigError, match="would leak test queries"):
+        _settings(root, train_split="dev")
+
+
+def test_no_relevant_passage_is_an_error(tmp_path):
+    write_mmarco(tmp_path, LANGUAGES)
+    (tmp_path / "qrels.dev.small.tsv").write_text("2000\t0\t7000\t0\n")
+    with pytest.raises(InputError, match=r"qrels\.dev\.small\.tsv: no query has a relevant passage"):
+        prepare(_settings(tmp_path))

@@ -1,0 +1,111 @@
+"""The prepare step: released datasets to the results contract, all files or none (crossrank.steps)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from pathlib import Path
+
+import pytest
+from releases import write_clirmatrix, write_mmarco
+
+from crossrank.core import contract, layout
+from crossrank.core.contract import Document, Topic
+from crossrank.core.errors import InputError
+from crossrank.prepare import steps
+from crossrank.prepare.prepared import PreparedDataset, check_prepared
+
+LANGUAGES = ["de", "en", "ja"]
+
+
+def _outputs(root: Path, dataset: str, oracle: bool = False) -> dict[str, str]:
+    names = {
+        "documents": layout.fill(layout.DOCUMENTS, dataset=dataset, condition="original"),
+        "queries": layout.fill(layout.QUERIES, dataset=dataset),
+        "query_documents": layout.fill(layout.QUERY_DOCUMENTS, dataset=dataset),
+        "docs": layout.fill(layout.DOCS_TABLE, dataset=dataset),
+        "topics": layout.fill(layout.TOPICS, dataset=dataset),
+        "qrels": layout.fill(layout.QRELS, dataset=dataset),
+        "statistics": layout.fill(layout.STATISTICS, dataset=dataset),
+    }
+    if oracle:
+        names["oracle"] = layout.fill(layout.ORACLE_ENGLISH, dataset=dataset)
+    return {key: str(root / path) for key, path in names.items()}
+
+
+def _params(root: Path) -> dict:
+    return {"source": "local", "root": str(root), "languages": LANGUAGES, "queries_per_pair": 10, "train_queries_per_pair": 2}
+
+
+def test_prepare_release_writes_the_contract(tmp_path):
+    write_clirmatrix(tmp_path / "release", LANGUAGES)
+    out = _outputs(tmp_path / "project", "clirmatrix")
+    steps.prepare_clirmatrix(_params(tmp_path / "release"), out)
+    docs = contract.read_docs_table(out["docs"])
+    topics = contract.read_topics(out["topics"])
+    qrels = contract.read_qrels(out["qrels"])
+    assert set(docs.values()) == set(LANGUAGES)
+    assert {t.qid for t in topics} == set(qrels)
+    assert {docid for rels in qrels.values() for docid in rels} <= set(docs)
+    assert Path(out["queries"]).read_bytes() == Path(out["topics"]).read_bytes()
+    with open(out["statistics"], newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"statistic": "paper", "key": "documents", "value": "9055"} in rows
+    assert any(row["statistic"] == "shortfall_queries" for row in rows)
+    header = Path(out["query_documents"]).read_text().splitlines()[0]
+    assert header == "id\tquery_lang\tquery\tdoc_lang\tdocument"
+
+
+def test_mmarco_writes_its_oracle_english(tmp_path):
+    write_mmarco(tmp_path / "release", ["de", "en", "zh"])
+    out = _outputs(tmp_path / "project", "mmarco", oracle=True)
+    params = {"root": str(tmp_path / "release"), "languages": ["de", "en", "zh"], "train_queries_per_pair": 0}
+    steps.prepare_mmarco(params, out)
+    oracle = {d.docid: d for d in contract.read_documents(out["oracle"])}
+    documents = contract.read_documents(out["documents"])
+    assert [d.docid for d in documents] == list(oracle) and all(d.lang == "en" for d in oracle.values())
+    assert Path(out["query_documents"]).read_text() == "id\tquery_lang\tquery\tdoc_lang\tdocument\n"
+
+
+def test_a_failure_while_writing_leaves_no_output(tmp_path, monkeypatch):
+    write_clirmatrix(tmp_path / "release", LANGUAGES)
+    out = _outputs(tmp_path / "project", "clirmatrix")
+
+    def broken(path, qrels):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(contract, "write_qrels", broken)
+    with pytest.raises(OSError, match="disk full"):
+        steps.prepare_clirmatrix(_params(tmp_path / "release"), out)
+    assert not [path for path in out.values() if Path(path).exists()]
+
+
+def test_an_empty_corpus_is_an_error_and_writes_nothing(tmp_path):
+    write_clirmatrix(tmp_path / "release", LANGUAGES)
+    for lang in LANGUAGES:
+        with gzip.open(tmp_path / "release" / "DOCS" / f"{lang}.tsv.gz", "wt") as handle:
+            handle.write("")
+    out = _outputs(tmp_path / "project", "clirmatrix")
+    with pytest.raises(InputError, match=r"clirmatrix release in .*: the document pool is empty\. Fix: check that the dataset directory"):
+        steps.prepare_clirmatrix(_params(tmp_path / "release"), out)
+    assert not [path for path in out.values() if Path(path).exists()]
+
+
+def test_missing_release_file_is_named(tmp_path):
+    write_clirmatrix(tmp_path / "release", LANGUAGES)
+    (tmp_path / "release" / "MULTI-8" / "ja" / "ja.de.test1.jl.gz").unlink()
+    with pytest.raises(InputError, match=r"ja\.de\.test1\.jl\.gz: file not found"):
+        steps.prepare_clirmatrix(_params(tmp_path / "release"), _outputs(tmp_path / "project", "clirmatrix"))
+
+
+@pytest.mark.parametrize(
+    ("qrels", "message"),
+    [
+        ({"q": {"elsewhere": 1}}, r"qrels of 'q' name documents outside the pool"),
+        ({"q": {"d": 0}}, r"query 'q' has no relevant document in the pool"),
+    ],
+)
+def test_inconsistent_prepared_data_is_caught_before_writing(qrels, message):
+    prepared = PreparedDataset([Document("d", "de", "text")], [Topic("q", "en", "de", "query")], qrels, [])
+    with pytest.raises(InputError, match=message):
+        check_prepared(prepared, "demo")

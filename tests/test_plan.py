@@ -1,0 +1,176 @@
+"""The plan of a configuration (crossrank.plan): runs, targets per stage, inputs and params of the rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from crossrank.config import validate_params
+from crossrank.core import layout
+from crossrank.core.run_name import RunName
+from crossrank.plan import Plan
+
+ROOT = Path(__file__).parents[1]
+SCHEMA = ROOT / "workflow/schemas/params.schema.yaml"
+
+
+def _config(tmp_path: Path, **changes: Any) -> dict[str, Any]:
+    """The shipped params.yaml, validated, with ``changes`` (top-level keys or ``dataset__key``) and release roots that exist."""
+    config = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    for name in ("clirmatrix", "mmarco", "largescale"):
+        config[name]["root"] = str(tmp_path / name)
+        (tmp_path / name).mkdir(exist_ok=True)
+    for key, value in changes.items():
+        block, _, field = key.partition("__")
+        if field:
+            config[block][field] = value
+        else:
+            config[key] = value
+    return validate_params(config, SCHEMA)
+
+
+def _plan(tmp_path: Path, **changes: Any) -> Plan:
+    return Plan.from_config(_config(tmp_path, **changes))
+
+
+def test_the_shipped_configuration_runs_bm25_dense_and_hnsw_on_both_conditions(tmp_path: Path):
+    plan = _plan(tmp_path)
+    assert plan.datasets == ("cldr",) and plan.encoders == ("minilm",) and plan.ann_encoders == ("minilm",)
+    assert plan.conditions == {"cldr": ("original", "translated")}
+    names = [str(run) for run in plan.run_names("cldr")]
+    assert names == [
+        "bm25.original",
+        "bm25.translated",
+        "dense.minilm.original",
+        "dense.minilm.translated",
+        "ann.minilm.original",
+        "ann.minilm.translated",
+    ]
+    assert plan.run_files("cldr")[0] == "results/cldr/runs/bm25.original.trec"
+    assert plan.efficiency_source == ("cldr", "minilm")
+
+
+def test_runs_follow_encoders_and_ann(tmp_path: Path):
+    encoders = {"a": {"model": "x"}, "b": {"model": "y"}, "off": {"model": "z", "enabled": False}}
+    plan = _plan(tmp_path, encoders=encoders, conditions=["original"])
+    assert [str(r) for r in plan.run_names("cldr")] == [
+        "bm25.original",
+        "dense.a.original",
+        "dense.b.original",
+        "ann.a.original",
+        "ann.b.original",
+    ]
+    plan = _plan(tmp_path, encoders=encoders, conditions=["original"], ann={"enabled": False})
+    assert [str(r) for r in plan.run_names("cldr")] == ["bm25.original", "dense.a.original", "dense.b.original"]
+    assert "results/cldr/runs/ann.a.original.trec" not in plan.stage_targets("retrieve")
+
+
+def test_a_dataset_without_translation_has_only_original_runs(tmp_path: Path):
+    plan = _plan(tmp_path, datasets=["cldr", "clirmatrix"])
+    assert plan.conditions["clirmatrix"] == ("original",) and plan.translated == ("cldr",)
+    runs = plan.stage_targets("retrieve", ["cldr", "clirmatrix"])
+    assert "results/clirmatrix/runs/bm25.original.trec" in runs
+    assert not [r for r in runs if "clirmatrix" in r and "translated" in r]
+    assert plan.stage_targets("translate", ["clirmatrix"]) == [
+        "results/clirmatrix/translations.tsv",
+        "data/translated/clirmatrix/summary.tsv",
+    ]
+
+
+def test_translation_quality_is_scored_only_where_a_translated_condition_and_parallel_english_exist(tmp_path: Path):
+    plan = _plan(
+        tmp_path, datasets=["cldr", "clirmatrix"], conditions=["original"], cldr__translation="nllb", clirmatrix__translation="nllb"
+    )
+    assert plan.scored_translations() == []
+    plan = _plan(tmp_path, datasets=["cldr", "clirmatrix"], cldr__translation="nllb", clirmatrix__translation="nllb")
+    assert plan.scored_translations() == ["cldr"]  # clirmatrix has no parallel English
+    targets = plan.stage_targets("translate")
+    assert "data/translated/cldr/quality.csv" in targets and "data/translated/clirmatrix/quality.csv" not in targets
+    assert "data/translated/cldr/documents.tsv" in targets and "data/translated/clirmatrix/documents.tsv" in targets
+
+
+def test_every_stage_has_targets_and_an_unknown_stage_is_refused(tmp_path: Path):
+    plan = _plan(tmp_path)
+    for stage in layout.DATASET_STAGES + layout.GLOBAL_STAGES:
+        assert plan.stage_targets(stage), stage
+    assert set(plan.all_targets()) == {t for s in layout.DATASET_STAGES + layout.GLOBAL_STAGES for t in plan.stage_targets(s)}
+    assert plan.stage_targets("analyse") == ["data/bias/cldr/language_bias.csv"]
+    report = plan.stage_targets("report")
+    assert {"results/figures/cldr/language_bias.png", "results/tables/cldr/language_bias.csv"} <= set(report)
+    assert len(plan.all_run_metrics()) == 6 and all(path.startswith("data/metrics/cldr/") for path in plan.all_run_metrics())
+    with pytest.raises(ValueError, match="unknown stage"):
+        plan.stage_targets("nope")
+
+
+def test_a_disabled_efficiency_study_still_leaves_its_report(tmp_path: Path):
+    plan = _plan(tmp_path, efficiency={"enabled": False})
+    assert plan.efficiency_source is None
+    assert plan.stage_targets("efficiency") == [layout.EFFICIENCY_MD]
+    with pytest.raises(ValueError, match="does not run"):
+        plan.efficiency_embeddings("documents")
+    plan = _plan(tmp_path)
+    assert layout.EFFICIENCY_FIGURE in plan.stage_targets("efficiency")
+    assert plan.efficiency_embeddings("documents") == "data/embeddings/cldr/minilm/documents.original.npy"
+    assert plan.efficiency_embeddings("queries") == "data/embeddings/cldr/minilm/queries.npy"
+
+
+def test_languages_come_from_the_dataset_registry(tmp_path: Path):
+    plan = _plan(tmp_path, datasets=["cldr", "largescale"], largescale__languages=["de", "fr"])
+    assert plan.query_languages("largescale") == ["en"] and plan.document_languages("largescale") == ["de", "fr"]
+    assert plan.query_languages("cldr") == plan.document_languages("cldr") == ["ar", "de", "en", "es", "fr", "ja", "ru", "zh"]
+
+
+def test_english_inputs_and_nllb_settings_follow_the_backend(tmp_path: Path):
+    plan = _plan(tmp_path, datasets=["cldr", "mmarco", "clirmatrix"], clirmatrix__translation="nllb")
+    assert plan.english_inputs("cldr") == ["data/original/cldr/oracle_en.tsv"]
+    assert plan.english_inputs("clirmatrix") == ["data/translated/clirmatrix/shards/0.tsv"]
+    assert plan.nllb_settings("cldr") == {}
+    settings = plan.nllb_settings("clirmatrix")
+    assert settings["model"] == "facebook/nllb-200-distilled-1.3B" and "shards" not in settings and "device" not in settings
+    plan = _plan(tmp_path, datasets=["clirmatrix"], clirmatrix__translation="nllb", translation={"nllb": {"model": "m", "shards": 3}})
+    assert plan.english_inputs("clirmatrix") == [f"data/translated/clirmatrix/shards/{s}.tsv" for s in range(3)]
+    plan = _plan(tmp_path, datasets=["clirmatrix"])
+    assert plan.english_inputs("clirmatrix") == []
+
+
+def test_prepare_inputs_and_settings(tmp_path: Path):
+    plan = _plan(tmp_path, datasets=["cldr", "mmarco"], mmarco__source="ir_datasets")
+    assert "translation" not in plan.protocol_settings("cldr") and plan.protocol_settings("cldr")["seed"] == 2025
+    assert plan.release_inputs("mmarco") == ["data/raw/mmarco/manifest.tsv"]
+    assert plan.sources_inputs() == ["data/raw/mmarco/manifest.tsv"]  # cldr is generated
+
+
+def test_run_params_hold_what_determines_each_run(tmp_path: Path):
+    plan = _plan(tmp_path)
+    bm25 = plan.run_params("cldr", "bm25.original")
+    assert bm25["system"] == "bm25" and bm25["condition"] == "original" and "bm25" in bm25 and "encoder" not in bm25
+    assert bm25["cldr"]["seed"] == 2025 and "retrieval" in bm25 and "evaluation" in bm25
+    dense = plan.run_params("cldr", RunName("dense", "translated", model="minilm"))
+    assert dense["system"] == "dense.minilm" and dense["encoder"]["name"] == "minilm"
+    assert dense["embedding"] == {"precision": "auto", "storage": "float32"} and "ann" not in dense and "bm25" not in dense
+    assert "translation" not in dense  # the oracle, not NLLB
+    ann = plan.run_params("cldr", "ann.minilm.original")
+    assert ann["ann"]["m"] == 16
+    translated = _plan(tmp_path, cldr__translation="nllb").run_params("cldr", "bm25.translated")
+    assert translated["translation"]["nllb"]["num_beams"] == 5
+
+
+def test_embedding_records_and_shards(tmp_path: Path):
+    plan = _plan(tmp_path, embedding={"shards": 2})
+    assert plan.embedding_records("bm25.original") == []
+    assert plan.embedding_records("ann.minilm.translated") == ["data/embeddings/minilm.json"]
+    assert plan.embedding_shards("minilm") == ["data/embeddings/shards/minilm/0.json", "data/embeddings/shards/minilm/1.json"]
+    assert plan.embedding_inputs("documents") == ["data/original/cldr/documents.tsv", "data/translated/cldr/documents.tsv"]
+    assert plan.embedding_outputs("queries") == ["data/embeddings/cldr/{encoder}/queries.npy"]
+    assert plan.embedding_result_settings == {"precision": "auto", "storage": "float32"}
+
+
+def test_mlflow_settings_follow_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    plan = _plan(tmp_path)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert plan.mlflow_settings()["tracking_uri"] == "sqlite:///results/mlflow/mlflow.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5000")
+    assert plan.mlflow_settings()["tracking_uri"] == "http://127.0.0.1:5000"

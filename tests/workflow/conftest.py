@@ -1,0 +1,53 @@
+"""Fixtures of the workflow-level tests: the Snakemake DAG of configurations that use every rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from scratch_project import copy_project, snakemake
+
+# Every dataset, every translation backend (nllb with shards, a scored nllb, the oracle, none),
+# ir_datasets downloads, and the efficiency study on and off: together they use every rule.
+EVERY_RULE = [
+    {
+        "datasets": ["cldr", "clirmatrix", "mmarco", "largescale"],
+        "cldr": {"translation": "nllb"},
+        "clirmatrix": {"source": "ir_datasets", "translation": "nllb"},
+        "mmarco": {"source": "ir_datasets"},
+        "largescale": {"source": "ir_datasets", "release": "full"},
+    },
+    {"efficiency": {"enabled": False}},
+]
+
+
+@dataclass(frozen=True)
+class WorkflowDag:
+    """What the DAGs of :data:`EVERY_RULE` hold: the rule writing each output file, and which rule feeds which."""
+
+    outputs: dict[str, str]
+    edges: set[tuple[str, str]]
+
+
+@pytest.fixture(scope="session")
+def workflow_dag(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> WorkflowDag:
+    """``snakemake --detailed-summary`` and ``--rulegraph`` of every configuration of :data:`EVERY_RULE` (nothing runs)."""
+    root = copy_project(project_root, tmp_path_factory.mktemp("dag") / "project")
+    outputs: dict[str, str] = {}
+    edges: set[tuple[str, str]] = set()
+    for number, overlay in enumerate(EVERY_RULE):
+        path = root / f"overlay{number}.yaml"
+        path.write_text(yaml.safe_dump(overlay))
+        configs = ("--configfiles", "params.yaml", str(path))
+        summary = snakemake("--detailed-summary", "--cores", "1", *configs, cwd=root)
+        for row in csv.DictReader(io.StringIO(summary.stdout), delimiter="\t"):
+            outputs[row["output_file"]] = row["rule"]
+        graph = snakemake("--rulegraph", *configs, cwd=root).stdout
+        labels = dict(re.findall(r"^\s*(\d+)\[label = \"(\w+)\"", graph, flags=re.MULTILINE))
+        edges |= {(labels[a], labels[b]) for a, b in re.findall(r"^\s*(\d+) -> (\d+)", graph, flags=re.MULTILINE)}
+    return WorkflowDag(outputs, edges)
