@@ -51,9 +51,11 @@ from pathlib import Path
 import numpy as np
 
 from crossrank.dense.hnsw import HnswSettings
+from crossrank.efficiency.crossover import crossover
 from crossrank.efficiency.figure import efficiency_figure
+from crossrank.efficiency.probes import machine_description, matmul_peak_gflops
 from crossrank.efficiency.report import summary_table, write_study
-from crossrank.efficiency.study import crossover, machine_description, matmul_peak_gflops, run_study
+from crossrank.efficiency.study import StudySettings, run_study
 
 DEFAULT_SIZES = "1000,3000,10000,30000,100000,300000,1000000"
 DEFAULT_EF = "50,100,200,400,800"
@@ -94,7 +96,19 @@ def main() -> None:
         parser.error("--k, --n-queries, --latency-queries, --threads and --dim must be >= 1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
-    settings = HnswSettings(determinism=args.deterministic)
+    study = StudySettings(
+        sizes=args.sizes,
+        k=args.k,
+        ef_values=args.ef,
+        hnsw=HnswSettings(determinism=args.deterministic),
+        threads=args.threads,
+        n_queries=args.n_queries,
+        latency_queries=args.latency_queries,
+        seed=args.seed,
+        dim=args.dim,
+        progress=not args.quiet,
+    )
+    settings = study.hnsw
     real_docs = np.load(args.embeddings, mmap_mode="r") if args.embeddings else None
     real_queries = np.load(args.queries, mmap_mode="r") if args.queries else None
     total = time.perf_counter()
@@ -114,20 +128,7 @@ def main() -> None:
         print(f"real embeddings: {real_docs.shape[0]:,} x {real_docs.shape[1]} documents; queries: {queries}")
     print()
 
-    frame = run_study(
-        args.sizes,
-        k=args.k,
-        ef_values=args.ef,
-        settings=settings,
-        threads=args.threads,
-        n_queries=args.n_queries,
-        latency_queries=args.latency_queries,
-        seed=args.seed,
-        dim=args.dim,
-        real_docs=real_docs,
-        real_queries=real_queries,
-        progress=not args.quiet,
-    )
+    frame = run_study(study, real_docs=real_docs, real_queries=real_queries)
     sizes = crossover(frame, settings=settings)
     ef = int(sizes["ef"])
     table = summary_table(frame, ef)

@@ -13,9 +13,10 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from crossrank.core.figures import save_figure
+from crossrank.efficiency.corpus import SOURCE_REAL, SOURCE_SYNTHETIC
 
 PANELS = (("qps_batch1", "one query per call (batch 1)"), ("qps_batched", "all queries in one call (batched)"))
-SOURCE_LABELS = {"real": "real", "synthetic-clustered": "synthetic"}
+SOURCE_LABELS = {SOURCE_REAL: "real", SOURCE_SYNTHETIC: "synthetic"}
 
 
 def _size_label(size: int) -> str:

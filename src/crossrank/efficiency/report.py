@@ -1,6 +1,6 @@
 """The efficiency study's report: summary table, crossover sentences, ef sweep and the paper's Table 7.
 
-Writes what :func:`crossrank.efficiency.run_study` measured as a tidy CSV and a Markdown report.
+Writes what :func:`crossrank.efficiency.study.run_study` measured as a tidy CSV and a Markdown report.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import pandas as pd
 
 from crossrank.core.io import atomic_write
 from crossrank.core.markdown import markdown
-from crossrank.efficiency.study import INTEGER_COLUMNS, SOURCE_REAL, SOURCE_SYNTHETIC
+from crossrank.efficiency.corpus import SOURCE_REAL, SOURCE_SYNTHETIC
+from crossrank.efficiency.study import INTEGER_COLUMNS
 
 # The paper's Table 7 (appendix E): "average inference time" and Recall@100 (%) of exact dense
 # retrieval (DNN) and HNSW (ANN), averaged over five pretrained encoders and all language pairs.

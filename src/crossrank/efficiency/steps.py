@@ -13,10 +13,11 @@ import numpy as np
 
 from crossrank.core.devices import resolve_device
 from crossrank.core.io import all_or_nothing, atomic_write
-from crossrank.dense.hnsw import HnswSettings
+from crossrank.efficiency.crossover import crossover
 from crossrank.efficiency.figure import efficiency_figure
+from crossrank.efficiency.probes import machine_description, matmul_peak_gflops
 from crossrank.efficiency.report import write_study
-from crossrank.efficiency.study import crossover, machine_description, matmul_peak_gflops, run_study
+from crossrank.efficiency.study import StudySettings, run_study
 
 Paths = Mapping[str, str]
 
@@ -31,28 +32,14 @@ def efficiency(
     threads: int = 1,
 ) -> None:
     """Exact search vs HNSW by corpus size (``out``: csv, markdown, figure), on one dataset's real embeddings where big enough."""
-    settings = HnswSettings.from_params(ann_params)
+    settings = StudySettings.from_params(study, ann_params, retrieval, threads, resolve_device(retrieval.get("device", "cpu")))
     real_docs = np.load(doc_embeddings, mmap_mode="r")
-    frame = run_study(
-        study["sizes"],
-        k=retrieval["top_k"],
-        ef_values=study["ef"],
-        settings=settings,
-        threads=threads,
-        n_queries=study["queries"],
-        latency_queries=study["latency_queries"],
-        seed=study["seed"],
-        real_docs=real_docs,
-        real_queries=np.load(query_embeddings, mmap_mode="r"),
-        query_batch=retrieval["query_batch"],
-        doc_batch=retrieval["doc_batch"],
-        device=resolve_device(retrieval.get("device", "cpu")),
-    )
+    frame = run_study(settings, real_docs=real_docs, real_queries=np.load(query_embeddings, mmap_mode="r"))
     machine = machine_description(threads, matmul_peak_gflops(threads))
     with all_or_nothing(out.values()):
-        write_study(frame, out["csv"], out["markdown"], crossover(frame, settings=settings), machine)
+        write_study(frame, out["csv"], out["markdown"], crossover(frame, settings=settings.hnsw), machine)
         sources = "/".join(sorted(frame["source"].unique()))
-        title = f"Exact search vs HNSW (M={settings.m}, efC={settings.ef_construction}), {sources} embeddings"
+        title = f"Exact search vs HNSW (M={settings.hnsw.m}, efC={settings.hnsw.ef_construction}), {sources} embeddings"
         efficiency_figure(frame, out["figure"], title)
 
 
