@@ -300,13 +300,3 @@ def test_efficiency_study_names_must_exist(params: dict[str, Any]) -> None:
     assert "'efficiency.dataset' is 'mmarco'" in message and "'efficiency.encoder' is 'xlmr'" in message
     params["efficiency"] = {"enabled": False, "dataset": "mmarco", "encoder": "xlmr"}
     validate_params(params, SCHEMA)
-
-
-def test_efficiency_study_defaults_to_the_first_dataset_and_encoder(params: dict[str, Any]) -> None:
-    from crossrank.plan import efficiency_source
-
-    config = validate_params(params, SCHEMA)
-    assert efficiency_source(config) == ("cldr", "minilm")
-    for entry in config["encoders"].values():
-        entry["enabled"] = False
-    assert efficiency_source(config) is None  # BM25 only: nothing to measure

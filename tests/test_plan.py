@@ -11,7 +11,7 @@ import yaml
 from crossrank.config import validate_params
 from crossrank.core import layout
 from crossrank.core.run_name import RunName
-from crossrank.plan import Plan
+from crossrank.plan import Plan, efficiency_source
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = ROOT / "workflow/schemas/params.schema.yaml"
@@ -174,3 +174,11 @@ def test_mlflow_settings_follow_the_environment(tmp_path: Path, monkeypatch: pyt
     assert plan.mlflow_settings()["tracking_uri"] == "sqlite:///results/mlflow/mlflow.db"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5000")
     assert plan.mlflow_settings()["tracking_uri"] == "http://127.0.0.1:5000"
+
+
+def test_efficiency_study_defaults_to_the_first_dataset_and_encoder(tmp_path: Path):
+    config = _config(tmp_path)
+    assert efficiency_source(config) == ("cldr", "minilm")
+    for entry in config["encoders"].values():
+        entry["enabled"] = False
+    assert efficiency_source(config) is None  # BM25 only: nothing to measure

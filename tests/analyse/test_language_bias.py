@@ -1,37 +1,24 @@
-"""Tests of crossrank.language_bias and its figure against hand computations on a six-document pool."""
+"""Tests of crossrank.analyse.language_bias against hand computations on a six-document pool."""
 
 from __future__ import annotations
 
 import random
 
+import factories
 import numpy as np
 import pandas as pd
 import pytest
 
 from crossrank.analyse.language_bias import BIAS_COLUMNS, bias_table, language_bias, ranked_docids
-from crossrank.core.contract import Document, Topic, read_docs_table, read_topics, write_docs_table, write_topics
+from crossrank.core.contract import read_docs_table, read_topics
 from crossrank.core.errors import InputError
 from crossrank.core.runs import DocidOrder, read_run, top_k
 from crossrank.evaluate.metrics import MACRO
-from crossrank.report.bias_figure import language_bias_figure
 
-# Pool shares: en 3/6, de 2/6, fr 1/6.
-DOC_LANGS = {"e1": "en", "e2": "en", "e3": "en", "g1": "de", "g2": "de", "f1": "fr"}
-
-TOPICS = [
-    Topic("q1", "en", "de", "cross-language"),
-    Topic("q2", "en", "en", "monolingual, retrieves one document"),
-    Topic("q3", "de", "en", "cross-language"),
-    Topic("q4", "fr", "fr", "absent from the run"),
-    Topic("q5", "de", "fr", "retrieves nothing"),
-]
-
-RUN = {
-    "q1": {"e1": 3.0, "g1": 2.0, "g2": 2.0, "f1": 1.0},  # top 2: e1, then the tie g1/g2 goes to g2
-    "q2": {"e2": 1.0},
-    "q3": {"g1": 5.0, "f1": 4.0, "e1": 1.0},  # top 2: g1, f1
-    "q5": {},
-}
+# Pool shares: en 3/6, de 2/6, fr 1/6. The run's top 2: q1 (en->de) e1, then the tie g1/g2 goes to g2;
+# q2 (en->en) only e2; q3 (de->en) g1, f1; q4 (fr->fr) is absent from the run; q5 (de->fr) retrieved nothing.
+POOL = factories.six_document_pool()
+DOC_LANGS, TOPICS, RUN = POOL.doc_langs, POOL.topics, POOL.run
 
 
 def _values(frame: pd.DataFrame, measure: str) -> dict[tuple[str, str], tuple[float, float, int]]:
@@ -120,16 +107,15 @@ def test_pool_language_never_retrieved_gets_zero_rows():
 
 
 def test_monolingual_run_has_no_retrieved_language_rows():
-    topics = [Topic("q2", "en", "en", "monolingual")]
+    topics = factories.topics([("q2", "en", "en", "monolingual")])
     frame = language_bias("tiny", "bm25.original", {"q2": {"e2": 1.0, "g1": 0.5}}, topics, DOC_LANGS, depth=10)
     assert set(frame["measure"]) == {"same_language"}
     assert _values(frame, "same_language")[(MACRO, MACRO)] == pytest.approx((0.5, 0.5, 1))
 
 
 def test_contract_files_round_trip(tmp_path):
-    write_docs_table(tmp_path / "docs.tsv", [Document(d, lang, "") for d, lang in DOC_LANGS.items()])
-    write_topics(tmp_path / "topics.tsv", TOPICS)
-    frame = language_bias("tiny", "dense.m.original", RUN, read_topics(tmp_path / "topics.tsv"), read_docs_table(tmp_path / "docs.tsv"), 2)
+    files = factories.write_contract(tmp_path, docs_table=DOC_LANGS, topics=TOPICS)
+    frame = language_bias("tiny", "dense.m.original", RUN, read_topics(files["topics"]), read_docs_table(files["docs"]), 2)
     assert _values(frame, "same_language")[(MACRO, MACRO)][0] == pytest.approx(0.625)
 
 
@@ -168,13 +154,3 @@ def test_bias_table_is_one_row_per_run_in_percent(frame):
 def test_bias_table_refuses_several_datasets(frame):
     with pytest.raises(ValueError, match="several datasets"):
         bias_table(pd.concat([frame, frame.assign(dataset="other")], ignore_index=True))
-
-
-def test_figure_is_written_as_png_and_skips_absent_runs(frame, tmp_path):
-    other = language_bias("tiny", "bm25.original", {"q2": {"e2": 1.0}}, TOPICS, DOC_LANGS, depth=2)  # no cross-language rows
-    both = pd.concat([frame, other], ignore_index=True)
-    language_bias_figure(both, ["dense.m.original", "absent.original", "bm25.original"], tmp_path / "fig" / "bias.png", title="t")
-    assert (tmp_path / "fig" / "bias.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    with pytest.raises(ValueError, match="none of the runs"):
-        language_bias_figure(both, ["absent.original"], tmp_path / "none.png", title="t")
-    assert not (tmp_path / "none.png").exists()

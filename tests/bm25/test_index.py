@@ -1,4 +1,4 @@
-"""Tests of crossrank.bm25 against direct computations of each library's BM25 formula.
+"""Tests of crossrank.bm25.index against direct computations of each library's BM25 formula.
 
 The reference formulas are read from the installed libraries (bm25s 0.3.16 ``scoring.py`` and
 ``__init__.py``; rank_bm25 0.2.2 ``rank_bm25.py``), which follow Kamphuis et al. (ECIR 2020)
@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import factories
 import numpy as np
 import pytest
 
 from crossrank.bm25 import index as bm25
 from crossrank.bm25.analysis import Analyzer
 from crossrank.bm25.index import VARIANTS, Bm25Index, Bm25Settings
-from crossrank.core.contract import Document, Topic
 
 K1, B, DELTA, EPSILON = 1.7, 0.6, 0.7, 0.3
 
@@ -211,27 +211,31 @@ def test_rank_bm25_empty_document_does_not_distort_other_scores(variant: str) ->
         np.testing.assert_allclose(index.scores(query), reference_scores("rank_bm25", variant, corpus, query), rtol=1e-5, atol=1e-6)
 
 
-DOCUMENTS = [
-    Document("en1", "en", "The cats are running on the mat."),
-    Document("en2", "en", "A dog ran after the cat and the other cat."),
-    Document("de1", "de", "Die Katze läuft über die Matte."),
-    Document("zh1", "zh", "北京大学的猫"),
-    Document("ja1", "ja", "東京のコーヒー"),
-    Document("en3", "en", "Nothing relevant here at all."),
-]
+DOCUMENTS = factories.documents(
+    {
+        "en1": ("en", "The cats are running on the mat."),
+        "en2": ("en", "A dog ran after the cat and the other cat."),
+        "de1": ("de", "Die Katze läuft über die Matte."),
+        "zh1": ("zh", "北京大学的猫"),
+        "ja1": ("ja", "東京のコーヒー"),
+        "en3": ("en", "Nothing relevant here at all."),
+    }
+)
 
 
 @pytest.mark.parametrize(("backend", "variant"), [("bm25s", "lucene"), ("bm25s", "bm25+"), ("rank_bm25", "okapi"), ("rank_bm25", "bm25l")])
 def test_search_returns_positive_scores_at_most_k_descending(backend: str, variant: str) -> None:
     analyzer = Analyzer()
     index = bm25.index_documents(DOCUMENTS, analyzer, _settings(backend, variant))
-    topics = [
-        Topic("q_cat", "en", "en", "cat"),
-        Topic("q_cats", "en", "en", "running cats"),
-        Topic("q_zh", "zh", "zh", "北京"),
-        Topic("q_ja", "ja", "ja", "コーヒー"),
-        Topic("q_none", "en", "en", "xylophone"),
-    ]
+    topics = factories.topics(
+        {
+            "q_cat": ("en", "en", "cat"),
+            "q_cats": ("en", "en", "running cats"),
+            "q_zh": ("zh", "zh", "北京"),
+            "q_ja": ("ja", "ja", "コーヒー"),
+            "q_none": ("en", "en", "xylophone"),
+        }
+    )
     k = 2
     rankings = bm25.search(index, topics, analyzer, k=k)
     assert set(rankings) == {t.qid for t in topics}
@@ -259,7 +263,7 @@ def test_search_returns_positive_scores_at_most_k_descending(backend: str, varia
 def test_search_with_lucene_drops_documents_without_a_query_term() -> None:
     analyzer = Analyzer()
     index = bm25.index_documents(DOCUMENTS, analyzer, Bm25Settings())
-    rankings = bm25.search(index, [Topic("q", "en", "en", "cat")], analyzer, k=10)
+    rankings = bm25.search(index, factories.topics({"q": ("en", "en", "cat")}), analyzer, k=10)
     assert [docid for docid, _ in rankings["q"]] == ["en2", "en1"]
 
 

@@ -1,4 +1,4 @@
-"""Tests of crossrank.contract and crossrank.io: round trips, strict reading, atomic writes."""
+"""Tests of crossrank.core.contract: round trips of the contract files and strict reading of them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from crossrank.core.contract import (
     write_topics,
 )
 from crossrank.core.errors import InputError
-from crossrank.core.io import atomic_path, atomic_write, read_tsv, write_tsv
 
 DOCUMENTS = [
     Document("territory.DE", "de", "Deutschland: Deutsch; Euro"),
@@ -130,12 +129,6 @@ def test_missing_file_raises_input_error(tmp_path) -> None:
             reader(tmp_path / "nope.tsv")
 
 
-def test_read_tsv_skips_blank_lines_and_handles_crlf(tmp_path) -> None:
-    path = tmp_path / "t.tsv"
-    path.write_bytes(b"a\tb\r\n\r\nc\td\n")
-    assert list(read_tsv(path, ("x", "y"))) == [(1, ["a", "b"]), (3, ["c", "d"])]
-
-
 def test_qrels_non_integer_label_raises_with_line(tmp_path) -> None:
     path = tmp_path / "qrels.tsv"
     _write(path, "q1 0 d1 1\nq1 0 d2 1.5\n")
@@ -154,74 +147,8 @@ def test_qrels_wrong_field_count_raises_with_line(tmp_path) -> None:
     assert f"{path}:3:" in str(info.value)
 
 
-def test_input_error_message_format() -> None:
-    error = InputError("data/x.tsv", "bad thing.", line=7, fix="do this.")
-    assert str(error) == "data/x.tsv:7: bad thing. Fix: do this."
-    assert str(InputError("data/x.tsv", "bad thing.")) == "data/x.tsv: bad thing."
-    assert isinstance(error, ValueError)
-
-
-def test_atomic_write_commits_on_success(tmp_path) -> None:
-    target = tmp_path / "sub" / "out.txt"
-    with atomic_write(target) as handle:
-        handle.write("hello\n")
-        assert not target.exists()  # not visible until the body finishes
-    assert target.read_text(encoding="utf-8") == "hello\n"
-    assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
-
-
-def test_atomic_write_leaves_nothing_when_body_raises(tmp_path) -> None:
-    target = tmp_path / "out.txt"
-    with pytest.raises(RuntimeError, match="boom"), atomic_write(target) as handle:
-        handle.write("partial")
-        raise RuntimeError("boom")
-    assert not target.exists()
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_atomic_write_keeps_old_file_when_body_raises(tmp_path) -> None:
-    target = tmp_path / "out.txt"
-    target.write_text("old\n", encoding="utf-8")
-    with pytest.raises(KeyboardInterrupt), atomic_write(target) as handle:
-        handle.write("new")
-        raise KeyboardInterrupt
-    assert target.read_text(encoding="utf-8") == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
-
-
-def test_atomic_path_leaves_nothing_when_body_raises(tmp_path) -> None:
-    target = tmp_path / "array.npy"
-    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
-        tmp.write_bytes(b"partial")
-        raise RuntimeError
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_write_tsv_with_header(tmp_path) -> None:
-    path = tmp_path / "t.tsv"
-    write_tsv(path, iter([("a", 1), ("b", 2.5)]), header=("name", "value"))
-    assert path.read_text(encoding="utf-8") == "name\tvalue\na\t1\nb\t2.5\n"
-
-
 def test_non_utf8_bytes_name_file_and_line(tmp_path):
-    from crossrank.core.contract import read_documents
-    from crossrank.core.errors import InputError
-
     path = tmp_path / "documents.tsv"
     path.write_bytes(b"docid\tlang\ttext\nd1\ten\tfine\nd2\tde\tbad \xff byte\n")
     with pytest.raises(InputError, match=r"documents.tsv:3: not valid UTF-8"):
         read_documents(path)
-
-
-def test_written_files_get_umask_permissions_not_private_ones(tmp_path):
-    import os
-    import stat
-
-    from crossrank.core.io import write_tsv
-
-    old = os.umask(0o022)
-    try:
-        write_tsv(tmp_path / "x.tsv", [("a", "b")])
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE((tmp_path / "x.tsv").stat().st_mode) == 0o644

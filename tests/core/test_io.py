@@ -1,13 +1,15 @@
-"""Reading released files as they arrive from the web: mislabelled gzip, truncation, byte-order marks (crossrank.io)."""
+"""Tests of crossrank.core.io: atomic writes, strict TSV reading, and released files as they arrive (mislabelled gzip, truncation, BOMs)."""
 
 from __future__ import annotations
 
 import gzip
+import os
+import stat
 
 import pytest
 
 from crossrank.core.errors import InputError
-from crossrank.core.io import all_or_nothing, read_lines, scan_keyed_tsv
+from crossrank.core.io import all_or_nothing, atomic_path, atomic_write, read_lines, read_tsv, scan_keyed_tsv, write_tsv
 
 
 def test_gzip_is_recognised_by_content_not_by_name(tmp_path):
@@ -50,3 +52,60 @@ def test_all_or_nothing_removes_what_was_written_before_a_failure(tmp_path):
         (second / "inner").write_text("y")
         raise RuntimeError("interrupted")
     assert not first.exists() and not second.exists()
+
+
+def test_read_tsv_skips_blank_lines_and_handles_crlf(tmp_path) -> None:
+    path = tmp_path / "t.tsv"
+    path.write_bytes(b"a\tb\r\n\r\nc\td\n")
+    assert list(read_tsv(path, ("x", "y"))) == [(1, ["a", "b"]), (3, ["c", "d"])]
+
+
+def test_atomic_write_commits_on_success(tmp_path) -> None:
+    target = tmp_path / "sub" / "out.txt"
+    with atomic_write(target) as handle:
+        handle.write("hello\n")
+        assert not target.exists()  # not visible until the body finishes
+    assert target.read_text(encoding="utf-8") == "hello\n"
+    assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
+
+
+def test_atomic_write_leaves_nothing_when_body_raises(tmp_path) -> None:
+    target = tmp_path / "out.txt"
+    with pytest.raises(RuntimeError, match="boom"), atomic_write(target) as handle:
+        handle.write("partial")
+        raise RuntimeError("boom")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_keeps_old_file_when_body_raises(tmp_path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt), atomic_write(target) as handle:
+        handle.write("new")
+        raise KeyboardInterrupt
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_atomic_path_leaves_nothing_when_body_raises(tmp_path) -> None:
+    target = tmp_path / "array.npy"
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_bytes(b"partial")
+        raise RuntimeError
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_tsv_with_header(tmp_path) -> None:
+    path = tmp_path / "t.tsv"
+    write_tsv(path, iter([("a", 1), ("b", 2.5)]), header=("name", "value"))
+    assert path.read_text(encoding="utf-8") == "name\tvalue\na\t1\nb\t2.5\n"
+
+
+def test_written_files_get_umask_permissions_not_private_ones(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write_tsv(tmp_path / "x.tsv", [("a", "b")])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "x.tsv").stat().st_mode) == 0o644

@@ -1,9 +1,9 @@
+"""Tests of crossrank.core.provenance: the git commit a result was computed from."""
+
 from __future__ import annotations
 
-import os
 import subprocess
 
-from crossrank.core.environment import share_source_path
 from crossrank.core.provenance import git_commit
 
 
@@ -21,10 +21,3 @@ def test_git_commit_and_dirty_flag(tmp_path):
 
 def test_outside_a_checkout_the_commit_is_unknown(tmp_path):
     assert git_commit(tmp_path) == {"git_commit": "unknown", "git_dirty": "unknown"}
-
-
-def test_share_source_path_prepends_once(monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", "/existing")
-    share_source_path("/project/src")
-    share_source_path("/project/src")
-    assert os.environ["PYTHONPATH"].split(os.pathsep) == ["/project/src", "/existing"]

@@ -1,39 +1,43 @@
-"""Tests of crossrank.evaluation against hand computations and pytrec_eval called directly."""
+"""Tests of crossrank.evaluate.metrics against hand computations and pytrec_eval called directly."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 
+import factories
 import ir_measures
 import pytest
 import pytrec_eval
 
-from crossrank.core.contract import Topic
 from crossrank.core.errors import RunNameError
 from crossrank.evaluate.metrics import COLUMNS, evaluate_run, metrics_frame, parse_metric, read_metrics, write_metrics
 
 METRICS = ["recall@10", "recall@100", "ndcg@100"]
 
-TOPICS = [
-    Topic("q1", "en", "de", "graded"),
-    Topic("q2", "en", "de", "deep"),
-    Topic("q3", "fr", "de", "absent from the run"),
-    Topic("q4", "fr", "de", "second"),
-    Topic("q5", "fr", "de", "only non-relevant labels"),
-    Topic("q6", "fr", "de", "perfect"),
-]
+TOPICS = factories.topics(
+    {
+        "q1": ("en", "de", "graded"),
+        "q2": ("en", "de", "deep"),
+        "q3": ("fr", "de", "absent from the run"),
+        "q4": ("fr", "de", "second"),
+        "q5": ("fr", "de", "only non-relevant labels"),
+        "q6": ("fr", "de", "perfect"),
+    }
+)
 
-QRELS = {
-    # Graded: d1 is highly relevant (2), d2 relevant (1), d3 judged not relevant (0, never retrieved).
-    "q1": {"d1": 2, "d2": 1, "d3": 0},
-    # Two relevant documents, one at rank 1 and one at rank 13 (beyond the recall@10 cutoff).
-    "q2": {"d5": 1, "d50": 1},
-    "q3": {"d4": 1},
-    "q4": {"d6": 1},
-    "q5": {"d1": 0},
-    "q6": {"d10": 1},
-}
+QRELS = factories.qrels(
+    {
+        # Graded: d1 is highly relevant (2), d2 relevant (1), d3 judged not relevant (0, never retrieved).
+        "q1": {"d1": 2, "d2": 1, "d3": 0},
+        # Two relevant documents, one at rank 1 and one at rank 13 (beyond the recall@10 cutoff).
+        "q2": ["d5", "d50"],
+        "q3": ["d4"],
+        "q4": ["d6"],
+        "q5": {"d1": 0},
+        "q6": ["d10"],
+    }
+)
 
 RUN = {
     "q1": {"d8": 3.0, "d2": 2.0, "d9": 1.5, "d1": 1.0},

@@ -1,4 +1,4 @@
-"""The prepare step: released datasets to the results contract, all files or none (crossrank.steps)."""
+"""Tests of crossrank.prepare.steps: released datasets to the results contract, all files or none."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ import pytest
 from releases import write_clirmatrix, write_mmarco
 
 from crossrank.core import contract, layout
-from crossrank.core.contract import Document, Topic
 from crossrank.core.errors import InputError
 from crossrank.prepare import steps
-from crossrank.prepare.prepared import PreparedDataset, check_prepared
 
 LANGUAGES = ["de", "en", "ja"]
 
@@ -96,16 +94,3 @@ def test_missing_release_file_is_named(tmp_path):
     (tmp_path / "release" / "MULTI-8" / "ja" / "ja.de.test1.jl.gz").unlink()
     with pytest.raises(InputError, match=r"ja\.de\.test1\.jl\.gz: file not found"):
         steps.prepare_clirmatrix(_params(tmp_path / "release"), _outputs(tmp_path / "project", "clirmatrix"))
-
-
-@pytest.mark.parametrize(
-    ("qrels", "message"),
-    [
-        ({"q": {"elsewhere": 1}}, r"qrels of 'q' name documents outside the pool"),
-        ({"q": {"d": 0}}, r"query 'q' has no relevant document in the pool"),
-    ],
-)
-def test_inconsistent_prepared_data_is_caught_before_writing(qrels, message):
-    prepared = PreparedDataset([Document("d", "de", "text")], [Topic("q", "en", "de", "query")], qrels, [])
-    with pytest.raises(InputError, match=message):
-        check_prepared(prepared, "demo")

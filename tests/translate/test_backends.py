@@ -1,7 +1,8 @@
-"""Tests of crossrank.translation.translate_documents."""
+"""Tests of crossrank.translate.backends: the oracle, copy and nllb backends of translate_documents."""
 
 from __future__ import annotations
 
+import factories
 import pytest
 
 from crossrank.core.contract import Document
@@ -9,11 +10,13 @@ from crossrank.core.errors import InputError
 from crossrank.translate.backends import BACKENDS, PIVOT_LANGUAGE, Translation, summary, translate_documents
 from crossrank.translate.documents import EnglishText
 
-DOCUMENTS = [
-    Document("d.de", "de", "Deutschland: Deutsch; Euro"),
-    Document("d.en", "en", "France: French; euro"),
-    Document("d.zh", "zh", "中国：中文"),
-]
+DOCUMENTS = factories.documents(
+    {
+        "d.de": ("de", "Deutschland: Deutsch; Euro"),
+        "d.en": ("en", "France: French; euro"),
+        "d.zh": ("zh", "中国：中文"),
+    }
+)
 ORACLE = {
     docid: EnglishText(docid, text, 0)
     for docid, text in {"d.de": "Germany: German; euro", "d.en": "SHOULD NOT BE USED", "d.zh": "China: Chinese"}.items()
@@ -40,7 +43,7 @@ def test_english_documents_are_copied_not_taken_from_the_oracle() -> None:
 
 
 def test_simple_english_is_copied_as_english() -> None:
-    result = translate_documents([Document("s1", "simple", "A simple text.")], "nllb", {})
+    result = translate_documents(factories.documents({"s1": ("simple", "A simple text.")}), "nllb", {})
     assert result == [Translation(Document("s1", "en", "A simple text."), "simple", "copy")]
 
 
@@ -59,7 +62,7 @@ def test_nllb_without_a_shard_translation_names_the_document_and_the_fix() -> No
 
 
 def test_copy_backend_passes_english_through() -> None:
-    english = [DOCUMENTS[1], Document("d2.en", "en", "Spain")]
+    english = [DOCUMENTS[1], *factories.documents({"d2.en": ("en", "Spain")})]
     result = translate_documents(english, "copy")
     assert [t.document for t in result] == english
     assert {t.backend for t in result} == {"copy"}

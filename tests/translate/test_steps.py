@@ -5,44 +5,36 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import factories
 import pytest
 
 from crossrank.core import contract
-from crossrank.core.contract import Document
 from crossrank.core.io import read_tsv
 from crossrank.translate import steps
 from crossrank.translate.backends import RECORD_COLUMNS, SUMMARY_COLUMNS
-from crossrank.translate.quality import translation_quality
 
-DOCUMENTS = [
-    Document("de1", "de", "Deutschland ist ein Land in Europa."),
-    Document("en1", "en", "Germany is a country in Europe."),
-    Document("fr1", "fr", "La France est un pays."),
-    Document("zh1", "zh", "中国是一个国家。货币是人民币。"),
-    Document("ja1", "ja", "日本は国です。"),
-]
-REFERENCE = [
-    Document("de1", "en", "Germany is a country in Europe."),
-    Document("en1", "en", "Germany is a country in Europe."),
-    Document("fr1", "en", "France is a country."),
-    Document("zh1", "en", "China is a country. The currency is the renminbi."),
-    Document("ja1", "en", "Japan is a country."),
-]
-
-
-def test_identical_translations_score_100_and_an_all_row_is_added():
-    rows = [
-        ("de", "Germany is a country in Europe.", "Germany is a country in Europe."),
-        ("fr", "France is a country.", "France is a country."),
-    ]
-    assert translation_quality(rows) == [("de", 1, 100.0, 100.0), ("fr", 1, 100.0, 100.0), ("all", 2, 100.0, 100.0)]
-    worse = translation_quality([("de", "Germany country.", "Germany is a country in Europe.")])
-    assert len(worse) == 1 and 0 < worse[0][2] < 100
+DOCUMENTS = factories.documents(
+    {
+        "de1": ("de", "Deutschland ist ein Land in Europa."),
+        "en1": ("en", "Germany is a country in Europe."),
+        "fr1": ("fr", "La France est un pays."),
+        "zh1": ("zh", "中国是一个国家。货币是人民币。"),
+        "ja1": ("ja", "日本は国です。"),
+    }
+)
+REFERENCE = factories.documents(
+    {
+        "de1": ("en", "Germany is a country in Europe."),
+        "en1": ("en", "Germany is a country in Europe."),
+        "fr1": ("en", "France is a country."),
+        "zh1": ("en", "China is a country. The currency is the renminbi."),
+        "ja1": ("en", "Japan is a country."),
+    }
+)
 
 
 def test_shards_merge_into_the_translated_condition_with_a_record_per_document(tiny_nllb: Path, tmp_path: Path):
-    original = tmp_path / "documents.tsv"
-    contract.write_documents(original, DOCUMENTS)
+    original = factories.write_documents_file(tmp_path / "documents.tsv", DOCUMENTS)
     nllb = {"model": str(tiny_nllb), "num_beams": 2, "max_input_tokens": 64, "max_output_tokens": 12}
     shards = [str(tmp_path / f"shard{i}.tsv") for i in range(2)]
     for i, shard in enumerate(shards):
@@ -61,8 +53,7 @@ def test_shards_merge_into_the_translated_condition_with_a_record_per_document(t
     summary = [fields for _, fields in read_tsv(out["summary"], SUMMARY_COLUMNS, header=True)]
     assert ["en", "copy", "1", "0"] in summary and ["zh", "nllb", "1", "2"] in summary  # two sentences
 
-    reference = tmp_path / "oracle_en.tsv"
-    contract.write_documents(reference, REFERENCE)
+    reference = factories.write_documents_file(tmp_path / "oracle_en.tsv", REFERENCE)
     steps.translation_quality(str(original), out["documents"], str(reference), str(tmp_path / "quality.csv"))
     with open(tmp_path / "quality.csv") as handle:
         quality = list(csv.DictReader(handle))
@@ -71,8 +62,7 @@ def test_shards_merge_into_the_translated_condition_with_a_record_per_document(t
 
 
 def test_a_missing_shard_leaves_no_output_behind(tiny_nllb: Path, tmp_path: Path):
-    original = tmp_path / "documents.tsv"
-    contract.write_documents(original, DOCUMENTS)
+    original = factories.write_documents_file(tmp_path / "documents.tsv", DOCUMENTS)
     nllb = {"model": str(tiny_nllb), "num_beams": 1, "max_input_tokens": 64, "max_output_tokens": 4}
     steps.translate_shard(str(original), nllb, 0, 2, str(tmp_path / "cache"), str(tmp_path / "shard0.tsv"))
     out = {k: str(tmp_path / f"out_{k}.tsv") for k in ("documents", "record", "summary")}
@@ -82,8 +72,7 @@ def test_a_missing_shard_leaves_no_output_behind(tiny_nllb: Path, tmp_path: Path
 
 
 def test_a_dataset_without_translation_records_none_per_language(tmp_path: Path):
-    original = tmp_path / "documents.tsv"
-    contract.write_documents(original, DOCUMENTS)
+    original = factories.write_documents_file(tmp_path / "documents.tsv", DOCUMENTS)
     out = {"record": str(tmp_path / "record.tsv"), "summary": str(tmp_path / "summary.tsv")}
     steps.skip_translation(str(original), out)
     assert list(read_tsv(out["record"], RECORD_COLUMNS, header=True)) == []
