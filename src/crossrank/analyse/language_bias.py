@@ -5,9 +5,9 @@ measures quantify that from a run alone (no relevance judgments), each next to w
 language-blind ranker, retrieving uniformly from the pool, would give.
 
 The ranking of a query is its documents by score descending, ties broken by docid in
-descending byte order (trec_eval's order, as in :mod:`crossrank.runs`); scores are rounded to
-``runs.SCORE_DECIMALS`` first, as :func:`crossrank.runs.top_k` does (a no-op for runs written
-by :func:`crossrank.runs.write_run`). Only the top ``depth`` documents count; a query that
+descending byte order (trec_eval's order, as in :mod:`crossrank.core.runs`); scores are rounded to
+``runs.SCORE_DECIMALS`` first, as :func:`crossrank.core.runs.top_k` does (a no-op for runs written
+by :func:`crossrank.core.runs.write_run`). Only the top ``depth`` documents count; a query that
 retrieved fewer counts what it retrieved, and a query that retrieved nothing is skipped.
 
 ``same_language`` (all queries, judged or not)
@@ -24,7 +24,7 @@ retrieved fewer counts what it retrieved, and a query that retrieved nothing is 
     ``all``: for each L, the mean over query languages. ``expected``: the pool share of L.
 
 ``n_queries`` counts the queries that contribute (for ``all``, summed over query languages).
-Values are rounded to 6 decimals, as :func:`crossrank.evaluation.metrics_frame` does.
+Values are rounded to 6 decimals, as :func:`crossrank.evaluate.metrics.metrics_frame` does.
 """
 
 from __future__ import annotations

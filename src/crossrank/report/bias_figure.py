@@ -1,4 +1,4 @@
-"""The paper's document-language bias figures (Figure 6 and Figure 8) from a :mod:`crossrank.language_bias` frame."""
+"""The paper's document-language bias figures (Figure 6 and Figure 8) from a :mod:`crossrank.analyse.language_bias` frame."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Document translation into English, the pivot language of the ``translated`` condition.
 
 Three backends: ``nllb`` machine-translates every non-English document with an NLLB-200 model
-(:mod:`crossrank.mt`), ``oracle`` takes a dataset's own parallel English text (mMARCO's English
+(:mod:`crossrank.translate.nllb`), ``oracle`` takes a dataset's own parallel English text (mMARCO's English
 passages, ``cldr``'s English rendering) and ``copy`` only passes English through. Whatever the
 backend, English and Simple English documents are copied unchanged (as the paper does), and
 every document records the backend that produced it.
