@@ -61,7 +61,7 @@ class ImportGraph:
         return self._imports(None, Path(path))
 
     def cycles(self) -> list[list[str]]:
-        """Every import cycle, as the modules of one strongly connected component (Tarjan), sorted."""
+        """One import cycle per strongly connected component (Tarjan): ``[a, b, ..., a]``, the shortest from its first module."""
         index: dict[str, int] = {}
         low: dict[str, int] = {}
         stack: list[str] = []
@@ -87,12 +87,31 @@ class ImportGraph:
                     if other == module:
                         break
                 if len(component) > 1:
-                    found.append(sorted(component))
+                    found.append(self._shortest_cycle(min(component), set(component)))
 
         for module in sorted(self.paths):
             if module not in index:
                 visit(module)
         return sorted(found)
+
+    def _shortest_cycle(self, start: str, component: set[str]) -> list[str]:
+        """The shortest import path from ``start`` back to itself inside one component (breadth first)."""
+        previous: dict[str, str] = {}
+        frontier = [start]
+        while frontier:
+            following = []
+            for module in frontier:
+                for other in sorted(self.imports(module) & component):
+                    if other == start:
+                        path = [module]
+                        while path[-1] != start:
+                            path.append(previous[path[-1]])
+                        return [start, *reversed(path[:-1]), start] if len(path) > 1 else [start, start]
+                    if other not in previous:
+                        previous[other] = module
+                        following.append(other)
+            frontier = following
+        raise AssertionError(f"{start} is in a cycle but no path leads back to it")
 
     def is_inert(self, module: str) -> bool:
         """A package ``__init__`` holding only its docstring and constants: importing it runs no code of the project."""

@@ -67,9 +67,11 @@ def code_problems(stage: str, scripts: list[str], listed: list[str]) -> list[str
         covered = {module for module in GRAPH.paths if _covers(dep, module) and not GRAPH.is_inert(module)}
         if not covered:
             problems.append(f"{stage}: dependency {dep} is no module of src/crossrank. Fix: remove it.")
+        elif not covered & imported:
+            problems.append(f"{stage}: lists {dep}, but its scripts import nothing in it. Fix: remove it.")
         elif not covered <= imported:
-            unused = sorted(covered - imported)
-            problems.append(f"{stage}: lists {dep}, but its scripts never import {unused}. Fix: list the imported files instead.")
+            used = ", ".join(_module_path(module) for module in sorted(covered & imported))
+            problems.append(f"{stage}: lists {dep}, but its scripts never import {sorted(covered - imported)}. Fix: list {used} instead.")
     return problems
 
 
@@ -101,5 +103,8 @@ def test_a_planted_missing_or_phantom_dependency_is_named():
         "index: its scripts import crossrank.core.runs, which dvc.yaml does not list. Fix: add '- src/crossrank/core/runs.py' to its deps."
     ]
     phantom = code_problems("index", scripts, [*listed, "src/crossrank/dense"])
-    assert len(phantom) == 1 and "lists src/crossrank/dense, but its scripts never import" in phantom[0]
+    assert phantom == ["index: lists src/crossrank/dense, but its scripts import nothing in it. Fix: remove it."]
+    partial = code_problems("retrieve", _deps("retrieve", "workflow/scripts/"), [*_deps("retrieve", "src/"), "src/crossrank/core"])
+    assert len(partial) == 1 and "lists src/crossrank/core, but its scripts never import" in partial[0]
+    assert "Fix: list src/crossrank/core/cache_store.py" in partial[0]
     assert code_problems("index", [*scripts, "workflow/scripts/embed.py"], listed)  # embedding code unlisted
