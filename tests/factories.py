@@ -13,6 +13,7 @@ from pathlib import Path
 
 from crossrank.core.contract import Document, Qrels, Topic, write_docs_table, write_documents, write_qrels, write_topics
 from crossrank.core.run_name import RunName
+from crossrank.core.runs import write_run
 
 Run = dict[str, dict[str, float]]
 
@@ -140,3 +141,9 @@ def write_contract(
         paths["qrels"] = directory / "qrels.tsv"
         write_qrels(paths["qrels"], qrels)
     return paths
+
+
+def write_run_file(path: str | os.PathLike[str], run: Mapping[str, Mapping[str, float]], tag: str) -> Path:
+    """Write ``run`` as a TREC run file tagged ``tag`` (each query's documents ranked in the given order); returns the path."""
+    write_run(path, {qid: list(scores.items()) for qid, scores in run.items()}, tag=tag)
+    return Path(path)

@@ -10,7 +10,9 @@ from crossrank.core.devices import resolve_device, resolve_precision
 def test_auto_device_spreads_shards_over_gpus_and_picks_half_precision(monkeypatch: pytest.MonkeyPatch):
     import torch
 
-    assert (resolve_device("auto"), resolve_precision("auto", "cpu")) == ("cpu", "float32") or torch.cuda.is_available()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert [resolve_device("auto", shard) for shard in range(2)] == ["cpu", "cpu"]
+    assert resolve_precision("auto", "cpu") == "float32"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
     assert [resolve_device("auto", shard) for shard in range(3)] == ["cuda:0", "cuda:1", "cuda:0"]

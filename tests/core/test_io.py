@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from crossrank.core.errors import InputError
-from crossrank.core.io import all_or_nothing, atomic_path, atomic_write, read_lines, read_tsv, scan_keyed_tsv, write_tsv
+from crossrank.core.io import all_or_nothing, atomic_path, atomic_write, read_lines, read_tsv, scan_keyed_tsv, write_json, write_tsv
 
 
 def test_gzip_is_recognised_by_content_not_by_name(tmp_path):
@@ -109,3 +109,24 @@ def test_written_files_get_umask_permissions_not_private_ones(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "x.tsv").stat().st_mode) == 0o644
+
+
+def test_write_json_sorts_keys_indents_and_ends_with_one_newline(tmp_path) -> None:
+    path = tmp_path / "sub" / "summary.json"
+    write_json(path, {"b": 1, "a": {"d": [1, 2.5], "c": None}})
+    assert path.read_text(encoding="utf-8") == '{\n  "a": {\n    "c": null,\n    "d": [\n      1,\n      2.5\n    ]\n  },\n  "b": 1\n}\n'
+
+
+def test_write_json_gives_the_same_bytes_whatever_the_key_order(tmp_path) -> None:
+    write_json(tmp_path / "one.json", {"x": 1, "y": {"q": 2, "p": 3}})
+    write_json(tmp_path / "two.json", {"y": {"p": 3, "q": 2}, "x": 1})
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "two.json").read_bytes()
+
+
+def test_write_json_keeps_the_old_file_when_the_value_cannot_be_written(tmp_path) -> None:
+    path = tmp_path / "summary.json"
+    write_json(path, {"ok": True})
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        write_json(path, {"a": 1, "b": object()})  # fails half-way through the output
+    assert path.read_text(encoding="utf-8") == '{\n  "ok": true\n}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]

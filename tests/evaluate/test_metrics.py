@@ -180,7 +180,7 @@ def test_parse_metric_accepts_contract_names(name: str, level: int, expected: st
 
 
 def test_evaluate_run_rejects_unknown_metric() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^unknown metric 'foo@10'; use <recall\|ndcg\|precision>@<cutoff>"):
         evaluate_run(RUN, QRELS, TOPICS, ["foo@10"])
 
 

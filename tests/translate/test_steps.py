@@ -9,6 +9,7 @@ import factories
 import pytest
 
 from crossrank.core import contract
+from crossrank.core.errors import InputError
 from crossrank.core.io import read_tsv
 from crossrank.translate import steps
 from crossrank.translate.backends import RECORD_COLUMNS, SUMMARY_COLUMNS
@@ -66,7 +67,7 @@ def test_a_missing_shard_leaves_no_output_behind(tiny_nllb: Path, tmp_path: Path
     nllb = {"model": str(tiny_nllb), "num_beams": 1, "max_input_tokens": 64, "max_output_tokens": 4}
     steps.translate_shard(str(original), nllb, 0, 2, str(tmp_path / "cache"), str(tmp_path / "shard0.tsv"))
     out = {k: str(tmp_path / f"out_{k}.tsv") for k in ("documents", "record", "summary")}
-    with pytest.raises(Exception, match="translate_shard"):
+    with pytest.raises(InputError, match=r"^translation shards: no translation of some pieces .*Fix: re-run the translate_shard jobs"):
         steps.translate(str(original), "nllb", [str(tmp_path / "shard0.tsv")], nllb, out)
     assert not any(Path(p).exists() for p in out.values())
 

@@ -1,0 +1,101 @@
+"""Tests of crossrank.evaluate.steps: one run's metrics file, and the merged metrics table with its JSON summary."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import factories
+
+from crossrank.evaluate import steps
+from crossrank.evaluate.metrics import metrics_frame, write_metrics
+
+HEADER = "dataset,run,system,condition,query_lang,doc_lang,metric,value,n_queries"
+SETTINGS = {"metrics": ["recall@10", "ndcg@10"], "relevance_level": 1}
+
+TOPICS = factories.topics({"q1": ("en", "de", "first"), "q2": ("en", "de", "second"), "q3": ("fr", "de", "third")})
+# q4 is judged but has no topic: it is not evaluated.
+QRELS = factories.qrels({"q1": ["d1"], "q2": ["d2"], "q3": {"d3": 2}, "q4": ["d4"]})
+# q1 finds d1 at rank 1, q2 misses d2, q3 finds d3 at rank 2 (nDCG 1 / log2(3)).
+RUN = {"q1": {"d1": 2.0, "d9": 1.0}, "q2": {"d9": 1.0}, "q3": {"d8": 2.0, "d3": 1.0}, "q4": {"d4": 1.0}}
+
+
+def _files(tmp_path: Path, run_name: str = "bm25.original") -> tuple[str, str, str]:
+    files = factories.write_contract(tmp_path, topics=TOPICS, qrels=QRELS)
+    run = factories.write_run_file(tmp_path / "runs" / f"{run_name}.trec", RUN, tag=run_name)
+    return str(run), str(files["qrels"]), str(files["topics"])
+
+
+def test_evaluate_writes_macro_then_pair_rows_per_metric(tmp_path):
+    out = tmp_path / "metrics" / "bm25.original.csv"
+    steps.evaluate(*_files(tmp_path), "tiny", "bm25.original", SETTINGS, str(out))
+    ndcg_fr = 1 / math.log2(3)
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        HEADER,
+        f"tiny,bm25.original,bm25,original,all,all,ndcg@10,{round((0.5 + ndcg_fr) / 2, 6):.6f},3",
+        "tiny,bm25.original,bm25,original,en,de,ndcg@10,0.500000,2",
+        f"tiny,bm25.original,bm25,original,fr,de,ndcg@10,{ndcg_fr:.6f},1",
+        "tiny,bm25.original,bm25,original,all,all,recall@10,0.750000,3",
+        "tiny,bm25.original,bm25,original,en,de,recall@10,0.500000,2",
+        "tiny,bm25.original,bm25,original,fr,de,recall@10,1.000000,1",
+    ]
+
+
+def test_evaluate_takes_the_relevance_level_from_the_settings(tmp_path):
+    out = tmp_path / "m.csv"
+    steps.evaluate(*_files(tmp_path), "tiny", "bm25.original", {"metrics": ["recall@10"], "relevance_level": 2}, str(out))
+    # Only q3's document is labelled 2: q1 and q2 have no relevant document at this level.
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        HEADER,
+        "tiny,bm25.original,bm25,original,all,all,recall@10,1.000000,1",
+        "tiny,bm25.original,bm25,original,fr,de,recall@10,1.000000,1",
+    ]
+
+
+def test_evaluate_names_the_system_and_condition_from_the_run_name(tmp_path):
+    out = tmp_path / "m.csv"
+    steps.evaluate(*_files(tmp_path), "tiny", "dense.minilm+qd.translated", {"metrics": ["recall@10"], "relevance_level": 1}, str(out))
+    rows = [line.split(",") for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    assert {tuple(row[1:4]) for row in rows} == {("dense.minilm+qd.translated", "dense.minilm+qd", "translated")}
+
+
+def _write_run_metrics(path: Path, dataset: str, run_name: str, recall: float) -> str:
+    table = {("all", "all", "recall@10"): (recall, 2), ("en", "de", "recall@10"): (recall, 2)}
+    write_metrics(str(path), metrics_frame(dataset, run_name, table))
+    return str(path)
+
+
+def _collect(tmp_path: Path) -> tuple[Path, Path]:
+    paths = [
+        _write_run_metrics(tmp_path / "b.csv", "tiny", "dense.m.original", 0.5),
+        _write_run_metrics(tmp_path / "c.csv", "other", "bm25.original", 0.125),
+        _write_run_metrics(tmp_path / "a.csv", "tiny", "bm25.original", 0.25),
+    ]
+    out_metrics, out_summary = tmp_path / "results" / "metrics.csv", tmp_path / "results" / "metrics.json"
+    steps.collect_metrics(paths, str(out_metrics), str(out_summary))
+    return out_metrics, out_summary
+
+
+def test_collect_metrics_merges_the_tables_sorted_by_dataset_and_run(tmp_path):
+    out_metrics, _ = _collect(tmp_path)
+    assert out_metrics.read_text(encoding="utf-8").splitlines() == [
+        HEADER,
+        "other,bm25.original,bm25,original,all,all,recall@10,0.125000,2",
+        "other,bm25.original,bm25,original,en,de,recall@10,0.125000,2",
+        "tiny,bm25.original,bm25,original,all,all,recall@10,0.250000,2",
+        "tiny,bm25.original,bm25,original,en,de,recall@10,0.250000,2",
+        "tiny,dense.m.original,dense.m,original,all,all,recall@10,0.500000,2",
+        "tiny,dense.m.original,dense.m,original,en,de,recall@10,0.500000,2",
+    ]
+
+
+def test_collect_metrics_summary_is_the_macro_values_with_sorted_keys(tmp_path):
+    _, out_summary = _collect(tmp_path)
+    summary = {
+        "other": {"bm25.original": {"recall@10": 0.125}},
+        "tiny": {"bm25.original": {"recall@10": 0.25}, "dense.m.original": {"recall@10": 0.5}},
+    }
+    text = out_summary.read_text(encoding="utf-8")
+    assert text == json.dumps(summary, indent=2, sort_keys=True) + "\n"
+    assert text.endswith("}\n") and not text.endswith("\n\n")
