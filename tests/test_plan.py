@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from crossrank.config import validate_params
 from crossrank.core import layout
 from crossrank.core.run_name import RunName
 from crossrank.plan import Plan, efficiency_source
+from crossrank.translate.nllb import result_settings
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = ROOT / "workflow/schemas/params.schema.yaml"
@@ -70,7 +72,7 @@ def test_runs_follow_encoders_and_ann(tmp_path: Path):
 
 def test_a_dataset_without_translation_has_only_original_runs(tmp_path: Path):
     plan = _plan(tmp_path, datasets=["cldr", "clirmatrix"])
-    assert plan.conditions["clirmatrix"] == ("original",) and plan.translated == ("cldr",)
+    assert plan.conditions["clirmatrix"] == ("original",) and plan.translated == ("cldr",) and plan.untranslated == ("clirmatrix",)
     runs = plan.stage_targets("retrieve", ["cldr", "clirmatrix"])
     assert "results/clirmatrix/runs/bm25.original.trec" in runs
     assert not [r for r in runs if "clirmatrix" in r and "translated" in r]
@@ -96,7 +98,9 @@ def test_every_stage_has_targets_and_an_unknown_stage_is_refused(tmp_path: Path)
     plan = _plan(tmp_path)
     for stage in layout.DATASET_STAGES + layout.GLOBAL_STAGES:
         assert plan.stage_targets(stage), stage
-    assert set(plan.all_targets()) == {t for s in layout.DATASET_STAGES + layout.GLOBAL_STAGES for t in plan.stage_targets(s)}
+    targets = plan.all_targets()
+    assert len(targets) == len(set(targets))  # no stage claims another stage's file
+    assert {layout.METRICS, layout.RAW_SOURCES, layout.EFFICIENCY_FIGURE, "results/mlflow/reports/cldr.json"} <= set(targets)
     assert plan.stage_targets("analyse") == ["data/bias/cldr/language_bias.csv"]
     report = plan.stage_targets("report")
     assert {"results/figures/cldr/language_bias.png", "results/tables/cldr/language_bias.csv"} <= set(report)
@@ -156,6 +160,36 @@ def test_run_params_hold_what_determines_each_run(tmp_path: Path):
     assert ann["ann"]["m"] == 16
     translated = _plan(tmp_path, cldr__translation="nllb").run_params("cldr", "bm25.translated")
     assert translated["translation"]["nllb"]["num_beams"] == 5
+
+
+def test_run_params_are_exactly_the_blocks_that_determine_a_run(tmp_path: Path):
+    """The whole dict: any key more or less changes what MLflow logs and makes Snakemake re-run the tracking jobs."""
+    config = _config(tmp_path, cldr__translation="nllb")
+    plan = Plan.from_config(config)
+    common = {"dataset": "cldr", "cldr": config["cldr"], "retrieval": config["retrieval"], "evaluation": config["evaluation"]}
+    nllb = {key: config["translation"]["nllb"][key] for key in plan.nllb_settings("cldr")}
+    assert plan.run_params("cldr", "bm25.original") == {**common, "condition": "original", "system": "bm25", "bm25": config["bm25"]}
+    encoder = {"name": "minilm", **config["encoders"]["minilm"]}
+    embedding = {"precision": config["embedding"]["precision"], "storage": config["embedding"]["storage"]}
+    assert plan.run_params("cldr", "ann.minilm.translated") == {
+        **common,
+        "condition": "translated",
+        "system": "ann.minilm",
+        "translation": {"nllb": nllb},
+        "encoder": encoder,
+        "embedding": embedding,
+        "ann": config["ann"],
+    }
+    assert nllb == result_settings(config["translation"]["nllb"]) and "shards" not in nllb and "device" not in nllb
+
+
+@pytest.mark.parametrize("run", ["dense.minilm+qd.original", "rerank.minilm-hard.bm25.original", "fusion.rrf.bm25+dense.minilm.original"])
+def test_runs_of_later_stages_have_no_settings_yet(tmp_path: Path, run: str):
+    plan = _plan(tmp_path)
+    with pytest.raises(ValueError, match=f"run {re.escape(run)}: this configuration makes BM25, dense and ann runs"):
+        plan.run_params("cldr", run)
+    with pytest.raises(ValueError, match="has no settings for it"):
+        plan.embedding_records(run)
 
 
 def test_embedding_records_and_shards(tmp_path: Path):

@@ -94,6 +94,11 @@ class Plan:
         """Datasets with a translated condition (each has a ``translate`` job; the others ``skip_translation``)."""
         return tuple(name for name in self.datasets if "translated" in self.conditions[name])
 
+    @property
+    def untranslated(self) -> tuple[str, ...]:
+        """Datasets without a translated condition (each has a ``skip_translation`` job)."""
+        return tuple(name for name in self.datasets if name not in self.translated)
+
     def machine_translated(self, name: str) -> bool:
         """Whether the dataset's translated condition comes from NLLB."""
         return self.translation_backend(name) == MACHINE_TRANSLATION
@@ -161,7 +166,7 @@ class Plan:
 
     def run_params(self, name: str, run: str | RunName) -> dict[str, Any]:
         """The settings that determine one retrieval run of a dataset (logged to MLflow)."""
-        run = RunName.parse(str(run))
+        run = _searched(run)
         params: dict[str, Any] = {
             "dataset": name,
             "condition": run.condition,
@@ -182,8 +187,8 @@ class Plan:
         return params
 
     def embedding_records(self, run: str | RunName) -> list[str]:
-        """The embedding record of a dense or HNSW run's encoder (nothing for other runs)."""
-        run = RunName.parse(str(run))
+        """The embedding record of a dense or HNSW run's encoder (nothing for BM25)."""
+        run = _searched(run)
         if run.system not in EMBEDDING_SYSTEMS:
             return []
         return [fill(layout.EMBEDDING_RECORD, encoder=run.model)]
@@ -288,3 +293,17 @@ class Plan:
     def all_run_metrics(self) -> list[str]:
         """The per-run metric tables of every dataset."""
         return [fill(layout.RUN_METRICS, dataset=name, run=str(run)) for name in self.datasets for run in self.run_names(name)]
+
+
+def _searched(run: str | RunName) -> RunName:
+    """``run`` parsed, if it is a run of the kinds this plan makes: BM25, or exact or HNSW search with a registry encoder.
+
+    Fine-tuned, re-ranked and fused runs parse as run names but have no settings here yet:
+    refusing them is better than logging the base encoder's settings for a fine-tuned one.
+    """
+    parsed = RunName.parse(str(run))
+    if parsed.system not in ("bm25", *EMBEDDING_SYSTEMS) or parsed.variant is not None:
+        raise ValueError(
+            f"run {parsed}: this configuration makes BM25, dense and ann runs of registry encoders only, so it has no settings for it"
+        )
+    return parsed

@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crossrank.analyse.language_bias import BIAS_COLUMNS, bias_table, language_bias, ranked_docids
-from crossrank.core.contract import read_docs_table, read_topics
+from crossrank.analyse.language_bias import BIAS_COLUMNS, language_bias, ranked_docids
+from crossrank.core.contract import MACRO, read_docs_table, read_topics
 from crossrank.core.errors import InputError
 from crossrank.core.runs import DocidOrder, read_run, top_k
-from crossrank.evaluate.metrics import MACRO
 
 # Pool shares: en 3/6, de 2/6, fr 1/6. The run's top 2: q1 (en->de) e1, then the tie g1/g2 goes to g2;
 # q2 (en->en) only e2; q3 (de->en) g1, f1; q4 (fr->fr) is absent from the run; q5 (de->fr) retrieved nothing.
@@ -137,20 +136,3 @@ def test_bad_arguments_are_rejected():
         language_bias("tiny", "bm25.original", RUN, TOPICS, DOC_LANGS, depth=0)
     with pytest.raises(ValueError, match=r"<retriever>\.<condition>"):
         language_bias("tiny", "bm25", RUN, TOPICS, DOC_LANGS, depth=1)
-
-
-def test_bias_table_is_one_row_per_run_in_percent(frame):
-    other = language_bias("tiny", "bm25.original", {"q2": {"e2": 1.0, "g1": 0.5}}, TOPICS, DOC_LANGS, depth=2)
-    table = bias_table(pd.concat([frame, other], ignore_index=True))
-    assert list(table.columns) == ["run", "same-language %", "uniform %", "de %", "en %", "fr %"]
-    assert list(table["run"]) == ["bm25.original", "dense.m.original"]
-    dense = table.iloc[1].tolist()
-    assert dense == ["dense.m.original", 62.5, 41.7, 50.0, 25.0, 25.0]
-    bm25 = table.iloc[0]
-    assert (bm25["same-language %"], bm25["uniform %"]) == (50.0, 50.0)
-    assert bm25[["de %", "en %", "fr %"]].isna().all()  # no cross-language query retrieved anything
-
-
-def test_bias_table_refuses_several_datasets(frame):
-    with pytest.raises(ValueError, match="several datasets"):
-        bias_table(pd.concat([frame, frame.assign(dataset="other")], ignore_index=True))

@@ -10,8 +10,8 @@ import pytest
 
 from crossrank.analyse import steps
 from crossrank.analyse.language_bias import BIAS_COLUMNS, language_bias
+from crossrank.core.contract import MACRO
 from crossrank.core.errors import InputError
-from crossrank.evaluate.metrics import MACRO
 
 POOL = factories.six_document_pool()
 # A second run: q2 (en->en) retrieves e2 then g1, so half its top 2 is English.

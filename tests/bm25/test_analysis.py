@@ -1,4 +1,4 @@
-"""Tests of crossrank.text_analysis.Analyzer: CJK n-grams, Snowball stemming, normalisation."""
+"""Tests of crossrank.bm25.analysis.Analyzer: CJK n-grams, Snowball stemming, normalisation."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ def test_every_name_round_trips(name: str) -> None:
     run = RunName.parse(name)
     assert str(run) == name
     assert RunName.parse(str(run)) == run
-    assert name == f"{run.retriever}.{run.condition}"
+    assert RunName.join(run.retriever, run.condition) == run
 
 
 def test_the_parts_of_a_name() -> None:
@@ -61,6 +61,8 @@ def test_the_parts_of_a_name() -> None:
         ("rerank.ce.original", "rerank needs its first stage"),
         ("fusion.rrf.bm25.original", "fusion takes two or more first stages, got 1"),
         ("fusion.rrf.bm25+fusion.x.bm25+dense.a.original", "fusion takes two or more first stages"),
+        (".original", "no retriever before the condition"),
+        ("dense.minilm.original.", "unknown condition ''"),
         ("", "no condition"),
     ],
 )
@@ -80,9 +82,13 @@ def test_constructing_a_wrong_run_is_refused() -> None:
         RunName("rerank", "original", model="ce", first_stage=(RunName("bm25", "original"), RunName("bm25", "original")))
     with pytest.raises(RunNameError, match="is on 'translated' documents"):
         RunName("rerank", "original", model="ce", first_stage=(RunName("bm25", "translated"),))
-    with pytest.raises(RunNameError, match="a fusion cannot fuse another fusion"):
-        fused = RunName.parse("fusion.rrf.bm25+dense.a.original")
+    fused = RunName.parse("fusion.rrf.bm25+dense.a.original")
+    with pytest.raises(RunNameError, match="a fusion cannot fuse a run built on another fusion"):
         RunName("fusion", "original", model="x", first_stage=(fused, RunName("bm25", "original")))
+    reranked_fusion = RunName("rerank", "original", model="ce", first_stage=(fused,))
+    with pytest.raises(RunNameError, match="a fusion cannot fuse a run built on another fusion"):
+        RunName("fusion", "original", model="x", first_stage=(RunName("bm25", "original"), reranked_fusion))
+    assert RunName("rerank", "original", model="ce", first_stage=[RunName("bm25", "original")]) == RunName.parse("rerank.ce.bm25.original")
 
 
 def test_join_and_patterns() -> None:
@@ -91,3 +97,28 @@ def test_join_and_patterns() -> None:
     assert run_pattern("ann") == "ann.{encoder}.{condition}"
     with pytest.raises(ValueError, match="search systems"):
         run_pattern("rerank")
+
+
+def _every_run(condition: str, depth: int) -> list[RunName]:
+    """Every run the grammar allows up to ``depth`` levels of first stages, over a few models and variants."""
+    leaves = [RunName("bm25", condition)]
+    leaves += [
+        RunName(system, condition, model=m, variant=v) for system in ("dense", "ann") for m in ("minilm", "xlm_r-2") for v in (None, "qd")
+    ]
+    runs = list(leaves)
+    for _ in range(depth):
+        reranked = [RunName("rerank", condition, model="ce", variant=v, first_stage=(run,)) for run in runs for v in (None, "hard")]
+        members = [run for run in runs if not run.contains_fusion]
+        fused = [RunName("fusion", condition, model="rrf", first_stage=(a, b)) for a in members for b in members[:4]]
+        fused += [RunName("fusion", condition, model="rrf", first_stage=(a, *members[-2:])) for a in members[:6]]
+        runs = list({str(run): run for run in [*runs, *reranked, *fused]}.values())
+    return runs
+
+
+@pytest.mark.parametrize("condition", ["original", "translated"])
+def test_every_constructible_run_parses_back_to_itself(condition: str) -> None:
+    runs = _every_run(condition, depth=2)
+    assert len(runs) > 200 and {run.system for run in runs} == {"bm25", "dense", "ann", "rerank", "fusion"}
+    for run in runs:
+        assert RunName.parse(str(run)) == run, str(run)
+    assert len({str(run) for run in runs}) == len(runs)  # no two runs share a name

@@ -1,4 +1,4 @@
-"""Tests of crossrank.runs: trec_eval-order top-k and TREC run files."""
+"""Tests of crossrank.core.runs: trec_eval-order top-k and TREC run files."""
 
 from __future__ import annotations
 

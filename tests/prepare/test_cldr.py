@@ -1,4 +1,4 @@
-"""Tests of the embedded cldr benchmark (crossrank.datasets.cldr)."""
+"""Tests of the embedded cldr benchmark (crossrank.prepare.cldr)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seeded per-pair sampling and even language assignment (crossrank.datasets.sampling)."""
+"""Seeded per-pair sampling and even language assignment (crossrank.prepare.sampling)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
-"""Fixtures of the report tests: a metrics table of two systems in two conditions."""
+"""Fixtures of the report tests: a metrics table of two systems in two conditions, and a language-bias frame."""
 
 from __future__ import annotations
 
+import factories
 import pandas as pd
 import pytest
 
+from crossrank.analyse.language_bias import language_bias
 from crossrank.core.run_name import RunName
 from crossrank.evaluate.metrics import COLUMNS
 
@@ -21,3 +23,10 @@ def metrics() -> pd.DataFrame:
         rows.append(("d", run, system, condition, "de", "en", "recall@100", base - 0.05, 10))
         rows.append(("d", run, system, condition, "all", "all", "ndcg@100", 0.9, 20))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+@pytest.fixture
+def bias_frame() -> pd.DataFrame:
+    """The language bias of the six-document pool's run (depth 2), as crossrank.analyse measures it."""
+    pool = factories.six_document_pool()
+    return language_bias("tiny", "dense.m.original", pool.run, pool.topics, pool.doc_langs, depth=2, source="runs/dense.m.original.run")

@@ -13,14 +13,9 @@ POOL = factories.six_document_pool()
 DOC_LANGS, TOPICS, RUN = POOL.doc_langs, POOL.topics, POOL.run
 
 
-@pytest.fixture
-def frame() -> pd.DataFrame:
-    return language_bias("tiny", "dense.m.original", RUN, TOPICS, DOC_LANGS, depth=2, source="runs/dense.m.original.run")
-
-
-def test_figure_is_written_as_png_and_skips_absent_runs(frame, tmp_path):
+def test_figure_is_written_as_png_and_skips_absent_runs(bias_frame, tmp_path):
     other = language_bias("tiny", "bm25.original", {"q2": {"e2": 1.0}}, TOPICS, DOC_LANGS, depth=2)  # no cross-language rows
-    both = pd.concat([frame, other], ignore_index=True)
+    both = pd.concat([bias_frame, other], ignore_index=True)
     language_bias_figure(both, ["dense.m.original", "absent.original", "bm25.original"], tmp_path / "fig" / "bias.png", title="t")
     assert (tmp_path / "fig" / "bias.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="none of the runs"):

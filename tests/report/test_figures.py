@@ -20,3 +20,24 @@ def test_figures_are_written_as_png(metrics, tmp_path):
     grouped_bars(metrics, ["dense.m"], ["original", "translated"], ["en-de"], tmp_path / "b.png", title="t")
     for name in ("h.png", "b.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_grouped_bars_draw_each_system_s_macro_and_pair_values_per_condition(metrics, tmp_path, monkeypatch):
+    from matplotlib.axes import Axes
+
+    drawn = []
+    real_bar = Axes.bar
+
+    def spy(self, positions, heights, *args, **kwargs):
+        drawn.append((kwargs.get("label"), [None if np.isnan(h) else round(float(h), 6) for h in heights]))
+        return real_bar(self, positions, heights, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "bar", spy)
+    grouped_bars(metrics, ["bm25", "dense.m"], ["original", "translated"], ["en-de", "fr-de"], tmp_path / "b.png", title="t")
+    # Per condition (original, then translated), per system: the macro average, en-de, and fr-de (absent), in %.
+    assert drawn == [
+        ("bm25", [10.0, 15.0, None]),
+        ("dense.m", [50.0, 55.0, None]),
+        ("bm25", [30.0, 35.0, None]),
+        ("dense.m", [60.0, 65.0, None]),
+    ]

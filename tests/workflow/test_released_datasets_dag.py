@@ -46,7 +46,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Pat
     write_largescale_split(root / "datasets/largescale", DATASETS["largescale"]["languages"])
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["datasets"] = list(DATASETS)
-    params["efficiency"]["enabled"] = False  # covered by test_workflow.py
+    params["efficiency"]["enabled"] = False  # covered by test_cldr_dag.py
     for dataset, settings in DATASETS.items():
         params[dataset].update(settings)
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False, allow_unicode=True))

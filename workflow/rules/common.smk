@@ -72,6 +72,11 @@ def release_input(dataset):
     return lambda wildcards: PLAN.release_inputs(dataset)
 
 
+def translation_backend(wildcards):
+    """The backend of a dataset's translated condition (oracle, copy or nllb)."""
+    return PLAN.translation_backend(wildcards.dataset)
+
+
 def english_input(wildcards):
     """The English texts the translate step merges: parallel text (oracle) or shards (nllb)."""
     return PLAN.english_inputs(wildcards.dataset)

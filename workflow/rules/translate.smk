@@ -44,7 +44,7 @@ rule translate:
     resources:
         mem_mb=1000,
     params:
-        backend=lambda wildcards: config[wildcards.dataset]["translation"],
+        backend=translation_backend,
         nllb=nllb_settings,
     script:
         "../scripts/translate.py"
@@ -61,7 +61,7 @@ rule skip_translation:
     benchmark:
         "logs/translate/{dataset}.benchmark.tsv"
     wildcard_constraints:
-        dataset=layout.any_of(set(PLAN.datasets) - set(PLAN.translated)),
+        dataset=layout.any_of(PLAN.untranslated),
     conda:
         "../../envs/pipeline.yaml"
     resources:

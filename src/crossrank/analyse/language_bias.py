@@ -36,11 +36,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from crossrank.core.contract import Topic
+from crossrank.core.contract import MACRO, Topic
 from crossrank.core.errors import InputError
 from crossrank.core.run_name import RunName
 from crossrank.core.runs import DocidOrder, top_k
-from crossrank.evaluate.metrics import MACRO
 
 BIAS_COLUMNS: tuple[str, ...] = (
     "dataset",
@@ -151,27 +150,6 @@ def macro_rows(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     if len(datasets) > 1:
         raise ValueError(f"the bias frame holds several datasets {datasets}; select one dataset first")
     return frame[(frame["measure"] == measure) & (frame["query_lang"] == MACRO)]
-
-
-def bias_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Readable wide summary for Markdown: one row per run, in %, rounded to 1 decimal.
-
-    Columns: ``run``; ``same-language %`` (macro ``same_language``) and ``uniform %`` (its
-    expectation); then, per pool language L, ``L %``: the share of L among the documents
-    retrieved for cross-language queries (macro over query languages). Runs without
-    cross-language queries have empty language cells.
-    """
-    same = macro_rows(frame, SAME_LANGUAGE).set_index("run")
-    retrieved = macro_rows(frame, RETRIEVED_LANGUAGE)
-    runs = sorted(set(same.index) | set(retrieved["run"]))
-    languages = sorted(set(retrieved["doc_lang"]))
-    table = pd.DataFrame({"run": runs})
-    table["same-language %"] = [float(same.at[r, "value"]) * 100 if r in same.index else np.nan for r in runs]
-    table["uniform %"] = [float(same.at[r, "expected"]) * 100 if r in same.index else np.nan for r in runs]
-    shares = {(r, lang): float(v) * 100 for r, lang, v in retrieved[["run", "doc_lang", "value"]].itertuples(index=False)}
-    for lang in languages:
-        table[f"{lang} %"] = [shares.get((r, lang), np.nan) for r in runs]
-    return table.round(1)
 
 
 def _mean(values: Sequence[float]) -> float:

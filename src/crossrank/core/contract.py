@@ -20,6 +20,8 @@ from crossrank.core.io import atomic_write, read_trec_rows, read_tsv, write_tsv
 DOCUMENT_COLUMNS = ("docid", "lang", "text")
 # The document conditions: documents in their own language, and translated into English.
 CONDITIONS = ("original", "translated")
+# query_lang and doc_lang of the rows that average over language pairs (metrics.csv, the bias tables).
+MACRO = "all"
 
 
 @dataclass(frozen=True)

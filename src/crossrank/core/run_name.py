@@ -8,7 +8,7 @@ A run name says which system produced a run and on which documents, and names it
                 | ("dense" | "ann") "." model                  exact or HNSW search with an encoder
                 | "rerank" "." model "." retriever              a cross-encoder re-ranking a first stage
                 | "fusion" "." model "." member ("+" member)+   a fusion method over first stages
-    member     := any retriever but a fusion
+    member     := a retriever with no fusion in it (its "+" would be ambiguous)
     model      := name ["+" variant]                            a registry name, optionally fine-tuned
     condition  := "original" | "translated"
 
@@ -42,8 +42,10 @@ _GRAMMAR = (
 class RunName:
     """One run's name, parsed: system, model (and its fine-tuning variant), first stages, condition.
 
-    ``first_stage`` holds the runs a re-ranker (exactly one) or a fusion (two or more) reads,
-    on the same condition. ``str(run)`` is the name; :meth:`parse` is its inverse.
+    ``system`` is the kind of retriever (``bm25``, ``dense``, ``ann``, ``rerank``, ``fusion``);
+    the ``system`` column of the metrics is :attr:`retriever`. ``first_stage`` holds the runs a
+    re-ranker (exactly one) or a fusion (two or more) reads, on the same condition.
+    ``str(run)`` is the name; :meth:`parse` is its inverse.
     """
 
     system: str
@@ -53,6 +55,7 @@ class RunName:
     first_stage: tuple[RunName, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "first_stage", tuple(self.first_stage))
         problem = self._problem()
         if problem:
             raise _error(problem)
@@ -78,9 +81,14 @@ class RunName:
         for stage in self.first_stage:
             if stage.condition != self.condition:
                 return f"first stage {stage} is on {stage.condition!r} documents, not {self.condition!r}"
-            if self.system == "fusion" and stage.system == "fusion":
-                return f"a fusion cannot fuse another fusion ({stage})"
+            if self.system == "fusion" and stage.contains_fusion:
+                return f"a fusion cannot fuse a run built on another fusion ({stage})"
         return None
+
+    @property
+    def contains_fusion(self) -> bool:
+        """Whether this run is a fusion or is built on one (a re-ranked fusion)."""
+        return self.system == "fusion" or any(stage.contains_fusion for stage in self.first_stage)
 
     @property
     def retriever(self) -> str:
@@ -101,8 +109,12 @@ class RunName:
         """The :class:`RunName` of ``name``; raises :class:`~crossrank.core.errors.RunNameError` naming what is wrong."""
         try:
             retriever, dot, condition = str(name).rpartition(".")
-            if not dot or not retriever:
+            if not dot:
                 raise _error("it has no condition")
+            if condition not in CONDITIONS:
+                raise _error(f"unknown condition {condition!r} (one of {', '.join(CONDITIONS)})")
+            if not retriever:
+                raise _error("it has no retriever before the condition")
             return cls.join(retriever, condition)
         except RunNameError as error:
             raise RunNameError(f"run name {name!r} is malformed: {error}") from None

@@ -15,13 +15,12 @@ from collections.abc import Mapping, Sequence
 import ir_measures
 import pandas as pd
 
-from crossrank.core.contract import Qrels, Topic
+from crossrank.core.contract import MACRO, Qrels, Topic
 from crossrank.core.io import atomic_write
 from crossrank.core.run_name import RunName
 
 # Contract metric name -> ir-measures measure (with the relevance level filled in).
 MEASURES = {"recall": "R(rel={level})@{cutoff}", "ndcg": "nDCG@{cutoff}", "precision": "P(rel={level})@{cutoff}"}
-MACRO = "all"
 COLUMNS = ["dataset", "run", "system", "condition", "query_lang", "doc_lang", "metric", "value", "n_queries"]
 
 

@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from crossrank.core.contract import MACRO
 from crossrank.core.figures import save_figure
-from crossrank.evaluate.metrics import MACRO
 
 
 def pair_matrix(

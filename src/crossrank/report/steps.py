@@ -10,14 +10,13 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from crossrank.analyse.language_bias import bias_table
 from crossrank.core.io import all_or_nothing
 from crossrank.core.run_name import RunName
 from crossrank.evaluate.metrics import read_metrics
 from crossrank.report.bias_figure import language_bias_figure
 from crossrank.report.figures import grouped_bars, heatmaps
+from crossrank.report.tables import bias_table, write_table
 from crossrank.report.tables import translation_table as table3
-from crossrank.report.tables import write_table
 
 Paths = Mapping[str, str]
 

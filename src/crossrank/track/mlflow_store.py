@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from crossrank.evaluate.metrics import MACRO
+from crossrank.core.contract import MACRO
 
 
 def resolve_tracking_uri(configured: str) -> str:

@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from crossrank.core.contract import MACRO
 from crossrank.core.io import write_json
 from crossrank.core.provenance import git_commit
 from crossrank.core.run_name import RunName
-from crossrank.evaluate.metrics import MACRO, read_metrics
+from crossrank.evaluate.metrics import read_metrics
 from crossrank.track.mlflow_store import log_run, pair_metrics
 
 log = logging.getLogger("crossrank")

@@ -1,4 +1,4 @@
-"""The paper's CLIRMatrix protocol on a tiny MULTI-8 release in the released format (crossrank.protocols.clirmatrix)."""
+"""The paper's CLIRMatrix protocol on a tiny MULTI-8 release in the released format (crossrank.prepare.protocols.clirmatrix)."""
 
 from __future__ import annotations
 

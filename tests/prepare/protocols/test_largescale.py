@@ -1,4 +1,4 @@
-"""The paper's Large-Scale CLIR protocol on tiny split and full releases (crossrank.protocols.largescale)."""
+"""The paper's Large-Scale CLIR protocol on tiny split and full releases (crossrank.prepare.protocols.largescale)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The paper's mMARCO protocol (appendix C) on a tiny v2 release in the released format (crossrank.protocols.mmarco)."""
+"""The paper's mMARCO protocol (appendix C) on a tiny v2 release in the released format (crossrank.prepare.protocols.mmarco)."""
 
 from __future__ import annotations
 
