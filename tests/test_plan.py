@@ -202,6 +202,17 @@ def test_embedding_records_and_shards(tmp_path: Path):
     assert plan.embedding_result_settings == {"precision": "auto", "storage": "float32"}
 
 
+def test_prefixes_none_drops_every_encoders_prefixes_and_model_keeps_them(tmp_path: Path):
+    kept = _plan(tmp_path)
+    assert (kept.encoder("me5")["query_prefix"], kept.encoder("me5")["document_prefix"]) == ("query: ", "passage: ")
+    dropped = _plan(tmp_path, embedding={"prefixes": "none"})
+    for name in ("me5", "me5-instruct", "nomic", "minilm"):
+        entry = dropped.encoder(name)
+        assert (entry["query_prefix"], entry["document_prefix"]) == ("", ""), name
+        assert entry["model"] == kept.encoder(name)["model"]
+    assert dropped.run_params("cldr", "dense.minilm.original")["encoder"]["query_prefix"] == ""
+
+
 def test_mlflow_settings_follow_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     plan = _plan(tmp_path)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)

@@ -47,7 +47,7 @@ def validate_params(config: dict[str, Any], schema_path: str | os.PathLike[str],
                 lines.append(f"  - '{where}': {error.message}.")
         lines.append(f"Fix {source} (or the --configfile overlay); {Path(schema_path).name} lists every key, its type and its meaning.")
         raise ConfigError("\n".join(lines))
-    _fill_defaults(config, schema)
+    fill_defaults(config, schema)
     problems = _cross_key_problems(config)
     if problems:
         raise ConfigError(f"{source} is invalid:\n" + "\n".join(f"  - {p}" for p in problems))
@@ -129,13 +129,26 @@ def _translation_problems(config: dict[str, Any], dataset: str) -> list[str]:
     ]
 
 
-def _fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> None:
+def fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> None:
+    """Fill in, in place, the schema's default of every key ``config`` leaves out (nested blocks included)."""
     for key, sub in schema.get("properties", {}).items():
         if key not in config and "default" in sub:
             config[key] = copy.deepcopy(sub["default"])
         if isinstance(config.get(key), dict):
-            _fill_defaults(config[key], sub)
+            fill_defaults(config[key], sub)
             if "additionalProperties" in sub and isinstance(sub["additionalProperties"], dict):
                 for value in config[key].values():
                     if isinstance(value, dict):
-                        _fill_defaults(value, sub["additionalProperties"])
+                        fill_defaults(value, sub["additionalProperties"])
+
+
+def merge_overlays(base: dict[str, Any], *overlays: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with each overlay on top, nested blocks merged key by key, as ``snakemake --configfiles`` merges them."""
+    merged = copy.deepcopy(base)
+    for overlay in overlays:
+        for key, value in overlay.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = merge_overlays(merged[key], value)
+            else:
+                merged[key] = copy.deepcopy(value)
+    return merged

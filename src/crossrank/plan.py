@@ -180,7 +180,7 @@ class Plan:
         if run.system == "bm25":
             params["bm25"] = self.config["bm25"]
             return params
-        params["encoder"] = {"name": run.model, **self.config["encoders"][run.model]}
+        params["encoder"] = {"name": run.model, **self.encoder(run.model)}
         params["embedding"] = self.embedding_result_settings
         if run.system == "ann":
             params["ann"] = self.config["ann"]
@@ -194,6 +194,13 @@ class Plan:
         return [fill(layout.EMBEDDING_RECORD, encoder=run.model)]
 
     # Embeddings.
+
+    def encoder(self, name: str) -> dict[str, Any]:
+        """An encoder's registry entry as it embeds: without its prefixes under ``embedding.prefixes: none``."""
+        entry = dict(self.config["encoders"][name])
+        if self.embedding.get("prefixes", "model") == "none":
+            entry.update(query_prefix="", document_prefix="")
+        return entry
 
     @property
     def embedding(self) -> Mapping[str, Any]:

@@ -136,3 +136,19 @@ def test_bad_arguments_are_rejected():
         language_bias("tiny", "bm25.original", RUN, TOPICS, DOC_LANGS, depth=0)
     with pytest.raises(ValueError, match=r"<retriever>\.<condition>"):
         language_bias("tiny", "bm25", RUN, TOPICS, DOC_LANGS, depth=1)
+
+
+def test_simple_english_documents_are_english_for_english_queries():
+    # Large-Scale: English queries; pool en-style Simple English (2 documents), German (2).
+    doc_langs = {"s1": "simple", "s2": "simple", "g1": "de", "g2": "de"}
+    topics = factories.topics({"q1": ("en", "simple", "to Simple English"), "q2": ("en", "de", "to German")})
+    run = {"q1": {"s1": 2.0, "g1": 1.0}, "q2": {"s2": 2.0, "g2": 1.0}}
+    frame = language_bias("largescale", "bm25.original", run, topics, doc_langs, depth=2)
+    same = _values(frame, "same_language")
+    # Both queries retrieve one Simple English document of two: half their top 2 is in the query's language.
+    assert same[("en", "en")] == (0.5, 0.5, 2)
+    retrieved = _values(frame, "retrieved_language")
+    # Only q2 (en -> de) is a cross-language query; en -> simple is same-language, as Table 1 counts it.
+    assert retrieved[("en", "en")] == (0.5, 0.5, 1)
+    assert retrieved[("en", "de")] == (0.5, 0.5, 1)
+    assert "simple" not in set(frame["doc_lang"])

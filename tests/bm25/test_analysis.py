@@ -118,7 +118,16 @@ def test_punctuation_and_whitespace_only_gives_no_terms(analyzer: Analyzer) -> N
     assert analyzer.tokens(" ,.;!? 。、「」", "zh") == []
 
 
-@pytest.mark.parametrize("n", [0, -1])
-def test_cjk_ngram_below_one_raises(n: int) -> None:
+@pytest.mark.parametrize("n", [-1, -3])
+def test_negative_cjk_ngram_raises(n: int) -> None:
     with pytest.raises(ValueError, match="cjk_ngram"):
         Analyzer(cjk_ngram=n)
+
+
+def test_plain_analyzer_keeps_cjk_runs_whole_and_words_unstemmed() -> None:
+    # The sensitivity variant: no stemming, no CJK n-grams, as a plain \w+ tokenizer (with case folding).
+    plain = Analyzer(stem=False, cjk_ngram=0)
+    assert plain.tokens("北京大学は東京にない", "ja") == ["北京大学は東京にない"]
+    assert plain.tokens("Running Dogs ran 北京", "en") == ["running", "dogs", "ran", "北京"]
+    with pytest.raises(ValueError, match="cjk_ngram must be >= 0"):
+        Analyzer(cjk_ngram=-1)

@@ -126,7 +126,14 @@ def test_the_registry_ships_the_papers_five_encoders_and_the_offline_demo():
     assert (REGISTRY["me5"]["query_prefix"], REGISTRY["me5"]["document_prefix"]) == ("query: ", "passage: ")
     assert (REGISTRY["nomic"]["query_prefix"], REGISTRY["nomic"]["document_prefix"]) == ("search_query: ", "search_document: ")
     assert REGISTRY["nomic"]["trust_remote_code"] is True
-    for name in PAPER_ENCODERS:
+    # XLM-R base (768 dimensions, D.1 and Table 11), with the large model of section 3.2 beside it.
+    assert (REGISTRY["xlmr"]["model"], REGISTRY["xlmr-large"]["model"]) == ("FacebookAI/xlm-roberta-base", "FacebookAI/xlm-roberta-large")
+    # multilingual-E5 instruct: an instruction on queries, nothing on documents (its model card).
+    instruct = REGISTRY["me5-instruct"]
+    assert instruct["model"] == "intfloat/multilingual-e5-large-instruct"
+    assert instruct["query_prefix"].startswith("Instruct: ") and instruct["query_prefix"].endswith("\nQuery: ")
+    assert instruct["document_prefix"] == ""
+    for name in PAPER_ENCODERS | {"xlmr-large", "me5-instruct"}:
         assert REGISTRY[name]["pooling"] == "mean" and REGISTRY[name]["max_length"] == 512, name  # the paper's D.1
 
 

@@ -11,7 +11,15 @@ import pytest
 import pytrec_eval
 
 from crossrank.core.errors import RunNameError
-from crossrank.evaluate.metrics import COLUMNS, evaluate_run, metrics_frame, parse_metric, read_metrics, write_metrics
+from crossrank.evaluate.metrics import (
+    COLUMNS,
+    evaluate_run,
+    metrics_frame,
+    parse_metric,
+    read_metrics,
+    top_label_qrels,
+    write_metrics,
+)
 
 METRICS = ["recall@10", "recall@100", "ndcg@100"]
 
@@ -173,14 +181,20 @@ def test_parse_metric_rejects_unknown(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "level", "expected"),
-    [("recall@100", 1, "R(rel=1)@100"), ("recall@10", 2, "R(rel=2)@10"), ("ndcg@100", 1, "nDCG@100"), ("precision@5", 1, "P(rel=1)@5")],
+    [
+        ("recall@100", 1, "R(rel=1)@100"),
+        ("recall@10", 2, "R(rel=2)@10"),
+        ("success@100", 1, "Success(rel=1)@100"),
+        ("ndcg@100", 1, "nDCG@100"),
+        ("precision@5", 1, "P(rel=1)@5"),
+    ],
 )
 def test_parse_metric_accepts_contract_names(name: str, level: int, expected: str) -> None:
     assert parse_metric(name, level) == ir_measures.parse_measure(expected)
 
 
 def test_evaluate_run_rejects_unknown_metric() -> None:
-    with pytest.raises(ValueError, match=r"^unknown metric 'foo@10'; use <recall\|ndcg\|precision>@<cutoff>"):
+    with pytest.raises(ValueError, match=r"^unknown metric 'foo@10'; use <recall\|success\|ndcg\|precision>@<cutoff>"):
         evaluate_run(RUN, QRELS, TOPICS, ["foo@10"])
 
 
@@ -217,3 +231,80 @@ def test_write_then_read_metrics(tmp_path, table: dict) -> None:
         == frame[["query_lang", "doc_lang", "metric", "n_queries"]].values.tolist()
     )
     assert back["value"].tolist() == pytest.approx(frame["value"].tolist(), abs=1e-6)
+
+
+# Success (a hit rate) against recall, on queries with 0, 1 and 3 relevant documents.
+HIT_TOPICS = factories.topics(
+    {
+        "none": ("en", "de", "no relevant document"),
+        "one": ("en", "de", "one relevant, retrieved at rank 2"),
+        "three": ("en", "de", "three relevant, one in the top 2"),
+        "miss": ("en", "de", "one relevant, not retrieved"),
+    }
+)
+HIT_QRELS = factories.qrels(
+    {"none": {"d1": 0}, "one": ["d2"], "three": ["d1", "d7", "d8"], "miss": ["d9"]},
+)
+HIT_RUN = {
+    "none": {"d1": 3.0, "d2": 2.0},
+    "one": {"d1": 3.0, "d2": 2.0, "d3": 1.0},
+    "three": {"d3": 4.0, "d1": 3.0, "d4": 2.0, "d7": 1.0},
+    "miss": {"d1": 1.0},
+}
+
+
+def test_success_is_a_hit_rate_where_recall_is_a_share() -> None:
+    table = evaluate_run(HIT_RUN, HIT_QRELS, HIT_TOPICS, ["success@2", "recall@2", "success@10", "recall@10"])
+    # Counted by hand: "none" is not evaluated (no relevant document); at depth 2 "one" hits (1/1),
+    # "three" hits with 1 of 3, "miss" scores 0; at depth 10 "three" has 2 of 3.
+    assert table[("en", "de", "success@2")] == (pytest.approx(2 / 3), 3)
+    assert table[("en", "de", "recall@2")] == (pytest.approx((1 + 1 / 3 + 0) / 3), 3)
+    assert table[("en", "de", "success@10")] == (pytest.approx(2 / 3), 3)
+    assert table[("en", "de", "recall@10")] == (pytest.approx((1 + 2 / 3 + 0) / 3), 3)
+
+
+def test_success_matches_ir_measures_and_trec_eval() -> None:
+    table = evaluate_run(HIT_RUN, HIT_QRELS, HIT_TOPICS, ["success@1", "success@5", "success@10"])
+    judged = {q: HIT_QRELS[q] for q in ("one", "three", "miss")}
+    for cutoff in (1, 5, 10):
+        by_ir_measures = ir_measures.calc_aggregate([ir_measures.Success(rel=1) @ cutoff], judged, HIT_RUN)
+        assert table[("en", "de", f"success@{cutoff}")][0] == pytest.approx(next(iter(by_ir_measures.values())))
+        # trec_eval's success_{1,5,10}, through pytrec_eval directly.
+        per_query = pytrec_eval.RelevanceEvaluator(judged, {"success"}).evaluate({q: HIT_RUN[q] for q in judged})
+        trec = sum(values[f"success_{cutoff}"] for values in per_query.values()) / len(judged)
+        assert table[("en", "de", f"success@{cutoff}")][0] == pytest.approx(trec)
+
+
+# CLIRMatrix-style graded labels: each query's highest label is "the" relevant document.
+GRADED_TOPICS = factories.topics({"a": ("en", "de", "one top document"), "b": ("en", "de", "two top documents"), "c": ("en", "de", "x")})
+GRADED_QRELS = factories.qrels(
+    {"a": {"d1": 6, "d2": 2, "d3": 1, "d4": 0}, "b": {"d5": 4, "d6": 4, "d7": 3}, "c": {"d8": 1, "d9": 0}},
+)
+GRADED_RUN = {"a": {"d2": 3.0, "d3": 2.0, "d9": 1.0}, "b": {"d5": 2.0, "d7": 1.0}, "c": {"d8": 1.0}}
+
+
+def test_top_label_qrels_keep_only_each_querys_highest_label() -> None:
+    binary = top_label_qrels(GRADED_QRELS)
+    relevant = {qid: sorted(doc for doc, label in judged.items() if label) for qid, judged in binary.items()}
+    # The count of relevant documents per query is the number of its top-labelled documents.
+    assert relevant == {"a": ["d1"], "b": ["d5", "d6"], "c": ["d8"]}
+    assert top_label_qrels({"q": {"d": 0}}) == {"q": {"d": 0}}  # no label reaches the level: nothing relevant
+
+
+def test_top_relevance_counts_top_labels_for_binary_measures_and_keeps_graded_ndcg() -> None:
+    metrics = ["recall@10", "success@10", "ndcg@10"]
+    threshold = evaluate_run(GRADED_RUN, GRADED_QRELS, GRADED_TOPICS, metrics)
+    top = evaluate_run(GRADED_RUN, GRADED_QRELS, GRADED_TOPICS, metrics, relevance="top")
+    # threshold: a 2/3, b 2/3, c 1 retrieved of their relevant documents; all three hit.
+    assert threshold[("en", "de", "recall@10")][0] == pytest.approx((2 / 3 + 2 / 3 + 1) / 3)
+    assert threshold[("en", "de", "success@10")][0] == pytest.approx(1.0)
+    # top: a misses its label-6 document, b finds one of its two label-4 documents, c hits.
+    assert top[("en", "de", "recall@10")][0] == pytest.approx((0 + 1 / 2 + 1) / 3)
+    assert top[("en", "de", "success@10")][0] == pytest.approx(2 / 3)
+    assert top[("en", "de", "ndcg@10")] == threshold[("en", "de", "ndcg@10")]
+    assert top[("all", "all", "success@10")][1] == 3
+
+
+def test_unknown_relevance_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown relevance mode 'best'; use one of threshold, top"):
+        evaluate_run(GRADED_RUN, GRADED_QRELS, GRADED_TOPICS, ["recall@10"], relevance="best")

@@ -53,6 +53,19 @@ def test_evaluate_takes_the_relevance_level_from_the_settings(tmp_path):
     ]
 
 
+def test_evaluate_takes_the_datasets_relevance_mode_from_the_settings(tmp_path):
+    files = factories.write_contract(tmp_path, topics=TOPICS[:1], qrels={"q1": {"d1": 1, "d2": 3}})
+    run = factories.write_run_file(tmp_path / "runs" / "bm25.original.trec", {"q1": {"d1": 2.0, "d9": 1.0}}, tag="bm25.original")
+    values = {}
+    for mode in ("threshold", "top"):
+        out = tmp_path / f"{mode}.csv"
+        settings = {"metrics": ["success@10"], "relevance_level": 1, "relevance": {"tiny": mode, "other": "threshold"}}
+        steps.evaluate(str(run), str(files["qrels"]), str(files["topics"]), "tiny", "bm25.original", settings, str(out))
+        values[mode] = out.read_text(encoding="utf-8").splitlines()[1].split(",")[-2]
+    # d1 (label 1) is retrieved, d2 (the top label, 3) is not: a hit only when every label >= 1 counts.
+    assert values == {"threshold": "1.000000", "top": "0.000000"}
+
+
 def test_evaluate_names_the_system_and_condition_from_the_run_name(tmp_path):
     out = tmp_path / "m.csv"
     steps.evaluate(*_files(tmp_path), "tiny", "dense.minilm+qd.translated", {"metrics": ["recall@10"], "relevance_level": 1}, str(out))

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import factories
@@ -16,8 +16,8 @@ import pytest
 from crossrank.core.cache_store import key_shard
 from crossrank.core.contract import Document
 from crossrank.core.errors import ConfigError
-from crossrank.translate.documents import segment_documents, translate_documents, translate_pieces
-from crossrank.translate.nllb import NllbSettings, NllbTranslator
+from crossrank.translate.documents import join_pieces, segment_documents, translate_documents, translate_pieces
+from crossrank.translate.nllb import NllbSettings, NllbTranslator, result_settings
 from crossrank.translate.segment import pieces
 
 LONG_GERMAN = " ".join(f"Deutschland ist Land Nummer {i} in Europa." for i in range(40))
@@ -183,3 +183,14 @@ def test_every_sentence_is_its_own_piece(settings: NllbSettings):
 def test_an_unmapped_document_language_stops_before_any_translation(settings: NllbSettings, tmp_path: Path):
     with pytest.raises(ConfigError, match="'la'"):
         translate_documents(factories.documents({"l": ("la", "Gallia est omnis divisa.")}), settings, tmp_path)
+
+
+def test_document_segmentation_merges_shards_into_the_one_process_translation(settings: NllbSettings, tmp_path: Path):
+    whole = replace(settings, segmentation="document")
+    shards = [translate_pieces(DOCUMENTS, whole, tmp_path / "cache", i, 2) for i in range(2)]
+    # The merge segments again with only the settings that change a translation, as the workflow passes them.
+    merge = NllbTranslator(NllbSettings.from_params(result_settings(asdict(whole))))
+    merged = join_pieces(segment_documents(DOCUMENTS, merge), {k: v for shard in shards for k, v in shard.items()}, DOCUMENTS)
+    one_process = translate_documents(DOCUMENTS, whole, tmp_path / "fresh")
+    assert merged == one_process
+    assert [r.pieces for r in one_process] == [1] * len(DOCUMENTS)  # the 40-sentence document too, truncated

@@ -110,7 +110,11 @@ def test_metrics_have_every_pair_and_agree_with_trec_eval(project: Path):
         by_pair[(topic.query_lang, topic.doc_lang)].append(topic.qid)
     for run in RUNS:
         ours = {(r["query_lang"], r["doc_lang"], r["metric"]): float(r["value"]) for r in rows if r["run"] == run}
-        assert len(ours) == 3 * (56 + 1), run
+        assert len(ours) == 4 * (56 + 1), run
+        # cldr judges one relevant document per query, so trec_eval's recall and the hit rate agree.
+        for (q, d, metric), value in ours.items():
+            if metric == "recall@100":
+                assert ours[(q, d, "success@100")] == value, (run, q, d)
         scores = evaluator.evaluate(read_run(project / f"results/cldr/runs/{run}.trec"))
         pair_means = defaultdict(list)
         for (q, d), qids in by_pair.items():
@@ -122,6 +126,11 @@ def test_metrics_have_every_pair_and_agree_with_trec_eval(project: Path):
                 pair_means[metric].append(expected)
         for metric, means in pair_means.items():
             assert ours[("all", "all", metric)] == pytest.approx(sum(means) / len(means), abs=5e-5)
+
+
+def test_every_cldr_query_judges_exactly_one_relevant_document(project: Path):
+    qrels = read_qrels(project / "results/cldr/qrels.tsv")
+    assert {sum(1 for label in judged.values() if label >= 1) for judged in qrels.values()} == {1}
 
 
 def test_each_run_is_an_mlflow_run_with_params_metrics_artifacts_and_commit(project: Path):

@@ -97,6 +97,11 @@ def embedding_record(wildcards):
     return PLAN.embedding_records(wildcards.run)
 
 
+def encoder_settings(wildcards):
+    """An encoder's registry entry as it embeds (embedding.prefixes applied)."""
+    return PLAN.encoder(wildcards.encoder)
+
+
 def embedding_shards(wildcards):
     """The shard records of one encoder, one per embedding.shards."""
     return PLAN.embedding_shards(wildcards.encoder)

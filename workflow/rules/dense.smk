@@ -19,7 +19,7 @@ rule embed_shard:
         mem_mb=8000,
         gpu=PLAN.embedding["gpus_per_shard"],
     params:
-        encoder=lambda wildcards: config["encoders"][wildcards.encoder],
+        encoder=encoder_settings,
         embedding=PLAN.embedding,
         cache=layout.EMBEDDING_CACHE,
     script:
@@ -45,7 +45,7 @@ rule embed:
     resources:
         mem_mb=4000,
     params:
-        encoder=lambda wildcards: config["encoders"][wildcards.encoder],
+        encoder=encoder_settings,
         # Only what changes the written matrices: shards, devices and chunks do not.
         embedding=PLAN.embedding_result_settings,
         cache=layout.EMBEDDING_CACHE,

@@ -23,6 +23,11 @@ retrieved fewer counts what it retrieved, and a query that retrieved nothing is 
     gets a row, 0.0 when never retrieved, so the values of one query language sum to 1.
     ``all``: for each L, the mean over query languages. ``expected``: the pool share of L.
 
+Languages are compared as written: a variety counts as its language
+(:func:`crossrank.core.contract.base_language`), so Large-Scale's Simple English documents are
+English documents for an English query, and an English query whose relevant document is Simple
+English is a same-language query, as the paper's Table 1 counts it.
+
 ``n_queries`` counts the queries that contribute (for ``all``, summed over query languages).
 Values are rounded to 6 decimals, as :func:`crossrank.evaluate.metrics.metrics_frame` does.
 """
@@ -36,7 +41,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from crossrank.core.contract import MACRO, Topic
+from crossrank.core.contract import MACRO, Topic, base_language
 from crossrank.core.errors import InputError
 from crossrank.core.run_name import RunName
 from crossrank.core.runs import DocidOrder, top_k
@@ -92,6 +97,8 @@ def language_bias(
     parsed = RunName.parse(run_name)
     by_qid = {t.qid: t for t in topics}
     _check_run(run, by_qid, doc_langs, source)
+    doc_langs = {docid: base_language(lang) for docid, lang in doc_langs.items()}
+    by_qid = {qid: Topic(t.qid, base_language(t.query_lang), base_language(t.doc_lang), t.text) for qid, t in by_qid.items()}
 
     pool_counts = Counter(doc_langs.values())
     pool_share = {lang: count / len(doc_langs) for lang, count in pool_counts.items()}

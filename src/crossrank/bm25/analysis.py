@@ -56,15 +56,17 @@ class Analyzer:
     """Turns a text in a known language into index terms.
 
     ``stem``: apply the language's Snowball stemmer. ``cjk_ngram``: length of the character
-    n-grams that runs of CJK characters are cut into (1 = single characters).
+    n-grams that runs of CJK characters are cut into (1 = single characters; 0 = none, a run
+    stays one term, as a plain ``\\w+`` tokenizer leaves it: the sensitivity variant
+    ``stem: false, cjk_ngram: 0`` is such a plain analyzer).
     """
 
     stem: bool = True
     cjk_ngram: int = 2
 
     def __post_init__(self) -> None:
-        if self.cjk_ngram < 1:
-            raise ValueError(f"cjk_ngram must be >= 1, got {self.cjk_ngram}")
+        if self.cjk_ngram < 0:
+            raise ValueError(f"cjk_ngram must be >= 0 (0 keeps CJK runs whole), got {self.cjk_ngram}")
 
     def tokens(self, text: str, lang: str) -> list[str]:
         """Index terms of ``text`` written in language ``lang`` (ISO 639-1)."""
@@ -75,7 +77,7 @@ class Analyzer:
             run = match.group("cjk")
             if run is not None:
                 n = self.cjk_ngram
-                terms.extend([run] if len(run) <= n else [run[i : i + n] for i in range(len(run) - n + 1)])
+                terms.extend([run] if n == 0 or len(run) <= n else [run[i : i + n] for i in range(len(run) - n + 1)])
             else:
                 word = match.group("word")
                 terms.append(stemmer.stemWord(word) if stemmer else word)

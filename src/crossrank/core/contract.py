@@ -22,6 +22,14 @@ DOCUMENT_COLUMNS = ("docid", "lang", "text")
 CONDITIONS = ("original", "translated")
 # query_lang and doc_lang of the rows that average over language pairs (metrics.csv, the bias tables).
 MACRO = "all"
+# Dataset language codes that name a variety of another language: Large-Scale CLIR's Simple
+# English ("simple") is English, as the paper's Table 1 counts it and its translation copies it.
+VARIETY_OF = {"simple": "en"}
+
+
+def base_language(code: str) -> str:
+    """The language a dataset's code is written in (``simple`` -> ``en``; every other code is itself)."""
+    return VARIETY_OF.get(code, code)
 
 
 @dataclass(frozen=True)

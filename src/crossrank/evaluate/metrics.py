@@ -5,6 +5,17 @@ Conventions are trec_eval's: a document is relevant when its label is >= ``relev
 topic with a relevant document counts, and one with nothing retrieved scores 0 (trec_eval
 ``-c``). Each pair's score is the mean over its queries; ``all`` is the macro average over
 pairs, as the paper averages.
+
+Two families answer different questions. ``recall@k`` is trec_eval's recall: the share of a
+query's relevant documents in its top k, so a query with three relevant documents and one
+retrieved scores 1/3. ``success@k`` is a hit rate: 1 when any relevant document is in the top
+k, else 0 (trec_eval's ``success``); the paper's "Recall@100" (section 3.3, "the proportion of
+queries for which the relevant document appears in the top-100 results") is ``success@100``.
+
+Which documents are relevant is the ``relevance`` mode of a dataset: ``threshold`` counts every
+label >= ``relevance_level`` (trec_eval ``-l``); ``top`` counts only each query's top-labelled
+documents (CLIRMatrix's highest label, Large-Scale's rel-2 article: the paper's "the relevant
+document") for the binary measures, while nDCG keeps every graded label.
 """
 
 from __future__ import annotations
@@ -20,7 +31,16 @@ from crossrank.core.io import atomic_write
 from crossrank.core.run_name import RunName
 
 # Contract metric name -> ir-measures measure (with the relevance level filled in).
-MEASURES = {"recall": "R(rel={level})@{cutoff}", "ndcg": "nDCG@{cutoff}", "precision": "P(rel={level})@{cutoff}"}
+MEASURES = {
+    "recall": "R(rel={level})@{cutoff}",
+    "success": "Success(rel={level})@{cutoff}",
+    "ndcg": "nDCG@{cutoff}",
+    "precision": "P(rel={level})@{cutoff}",
+}
+# Families that see relevance as yes/no (the relevance mode decides which labels say yes); the
+# others use the graded labels.
+BINARY = ("recall", "success", "precision")
+RELEVANCE_MODES = ("threshold", "top")
 COLUMNS = ["dataset", "run", "system", "condition", "query_lang", "doc_lang", "metric", "value", "n_queries"]
 
 
@@ -32,22 +52,49 @@ def parse_metric(name: str, relevance_level: int) -> ir_measures.Measure:
     return ir_measures.parse_measure(MEASURES[family].format(level=relevance_level, cutoff=cutoff))
 
 
+def top_label_qrels(qrels: Qrels, relevance_level: int = 1) -> Qrels:
+    """Each query's top-labelled documents as label 1, every other judged document as 0.
+
+    A query whose highest label is below ``relevance_level`` keeps no relevant document.
+    """
+    binary: Qrels = {}
+    for qid, judged in qrels.items():
+        top = max(judged.values(), default=0)
+        binary[qid] = {doc: int(top >= relevance_level and label == top) for doc, label in judged.items()}
+    return binary
+
+
 def evaluate_run(
     run: Mapping[str, Mapping[str, float]],
     qrels: Qrels,
     topics: Sequence[Topic],
     metrics: Sequence[str],
     relevance_level: int = 1,
+    relevance: str = "threshold",
 ) -> dict[tuple[str, str, str], tuple[float, int]]:
-    """``{(query_lang, doc_lang, metric): (mean, n_queries)}`` per pair, plus the macro average."""
+    """``{(query_lang, doc_lang, metric): (mean, n_queries)}`` per pair, plus the macro average.
+
+    ``relevance`` is ``threshold`` (every label >= ``relevance_level`` is relevant) or ``top``
+    (only each query's top-labelled documents, for the binary measures; nDCG stays graded).
+    """
+    if relevance not in RELEVANCE_MODES:
+        raise ValueError(f"unknown relevance mode {relevance!r}; use one of {', '.join(RELEVANCE_MODES)}")
     measures = {name: parse_metric(name, relevance_level) for name in metrics}
     judged = {t.qid: t for t in topics if any(rel >= relevance_level for rel in qrels.get(t.qid, {}).values())}
     per_query: dict[tuple[str, str], float] = {(qid, name): 0.0 for qid in judged for name in metrics}
-    by_measure = {measure: name for name, measure in measures.items()}
     judged_qrels = {qid: dict(qrels[qid]) for qid in judged}
     judged_run = {qid: dict(docs) for qid, docs in run.items() if qid in judged and docs}
-    for result in ir_measures.iter_calc(list(measures.values()), judged_qrels, judged_run):
-        per_query[(result.query_id, by_measure[result.measure])] = float(result.value)
+    on_top_labels = {name for name in metrics if relevance == "top" and name.partition("@")[0] in BINARY}
+    passes = [
+        ({name: measures[name] for name in metrics if name not in on_top_labels}, judged_qrels),
+        ({name: parse_metric(name, 1) for name in on_top_labels}, top_label_qrels(judged_qrels, relevance_level)),
+    ]
+    for pass_measures, pass_qrels in passes:
+        if not pass_measures:
+            continue
+        by_measure = {measure: name for name, measure in pass_measures.items()}
+        for result in ir_measures.iter_calc(list(pass_measures.values()), pass_qrels, judged_run):
+            per_query[(result.query_id, by_measure[result.measure])] = float(result.value)
 
     per_pair: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for (qid, name), value in per_query.items():

@@ -17,13 +17,17 @@ from crossrank.prepare.cldr import build_benchmark
 from crossrank.prepare.download import export_release
 from crossrank.prepare.prepared import PreparedDataset, write_prepared
 from crossrank.prepare.registry import dataset, dataset_settings, protocol, release_files, release_root
+from crossrank.prepare.truncation import truncate_prepared
 
 log = logging.getLogger("crossrank")
 Paths = Mapping[str, str]
 
 
-def prepare_cldr(settings: Mapping[str, Any], out: Paths) -> None:
-    """Generate the ``cldr`` benchmark and write the contract, texts, oracle and training files."""
+def prepare_cldr(settings: Mapping[str, Any], out: Paths, truncation: Mapping[str, Any] | None = None) -> None:
+    """Generate the ``cldr`` benchmark and write the contract, texts, oracle and training files.
+
+    ``truncation`` is ``params.yaml``'s block of that name (None: documents kept whole), as for every dataset.
+    """
     bench = build_benchmark(
         languages=settings["languages"],
         entity_types=settings["entity_types"],
@@ -41,28 +45,29 @@ def prepare_cldr(settings: Mapping[str, Any], out: Paths) -> None:
         query_documents=bench.query_documents,
         phrase_pairs=bench.phrase_pairs,
     )
-    write_prepared(prepared, out, "cldr")
+    write_prepared(truncate_prepared(prepared, truncation), out, "cldr")
 
 
-def prepare_clirmatrix(params: Mapping[str, Any], out: Paths) -> None:
+def prepare_clirmatrix(params: Mapping[str, Any], out: Paths, truncation: Mapping[str, Any] | None = None) -> None:
     """Prepare CLIRMatrix from its release by the paper's protocol (56 ordered MULTI-8 pairs) and write it."""
-    _prepare_release("clirmatrix", params, out)
+    _prepare_release("clirmatrix", params, out, truncation)
 
 
-def prepare_mmarco(params: Mapping[str, Any], out: Paths) -> None:
+def prepare_mmarco(params: Mapping[str, Any], out: Paths, truncation: Mapping[str, Any] | None = None) -> None:
     """Prepare mMARCO from its release by the paper's protocol (every query in every language) and write it."""
-    _prepare_release("mmarco", params, out)
+    _prepare_release("mmarco", params, out, truncation)
 
 
-def prepare_largescale(params: Mapping[str, Any], out: Paths) -> None:
+def prepare_largescale(params: Mapping[str, Any], out: Paths, truncation: Mapping[str, Any] | None = None) -> None:
     """Prepare Large-Scale CLIR from its release by the paper's protocol (English queries per language) and write it."""
-    _prepare_release("largescale", params, out)
+    _prepare_release("largescale", params, out, truncation)
 
 
-def _prepare_release(name: str, params: Mapping[str, Any], out: Paths) -> None:
+def _prepare_release(name: str, params: Mapping[str, Any], out: Paths, truncation: Mapping[str, Any] | None) -> None:
     settings = dataset_settings(name, params)
     log.info("%s: reading the release in %s", name, settings.root)
-    write_prepared(protocol(name).prepare(settings), out, f"{name} release in {settings.root}")
+    prepared = truncate_prepared(protocol(name).prepare(settings), truncation)
+    write_prepared(prepared, out, f"{name} release in {settings.root}")
 
 
 def download_release(name: str, params: Mapping[str, Any], out_manifest: str) -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from crossrank.core.contract import VARIETY_OF
 from crossrank.core.errors import ConfigError
 
 TARGET_CODE = "eng_Latn"
-# Sources that are already English: the paper copies them unchanged.
-ENGLISH_SOURCES = frozenset({"en", "simple"})
+# Sources that are already English (Simple English included): the paper copies them unchanged.
+ENGLISH_SOURCES = frozenset({"en", *(code for code, base in VARIETY_OF.items() if base == "en")})
 
 # fmt: off
 FLORES_CODES: dict[str, str] = {

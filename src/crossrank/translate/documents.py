@@ -23,7 +23,7 @@ from crossrank.core.io import read_tsv, write_tsv
 from crossrank.translate.cache import TranslationCache, piece_key
 from crossrank.translate.codes import ENGLISH_SOURCES
 from crossrank.translate.nllb import NllbSettings, NllbTranslator
-from crossrank.translate.segment import pieces
+from crossrank.translate.segment import document_pieces, pieces
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,11 @@ class Segmented:
 
 
 def segment_documents(documents: Sequence[Document], translator: NllbTranslator) -> Segmented:
-    """Cut every document into pieces with the translator's tokenizer (the model is not loaded)."""
+    """Cut every document into pieces with the translator's tokenizer (the model is not loaded).
+
+    ``segmentation`` sentence: a piece per sentence, a long one halved until it fits;
+    document: the whole document as one piece, truncated to ``max_input_tokens``.
+    """
     segmented = Segmented({}, {})
     by_lang: dict[str, list[Document]] = {}
     for document in documents:
@@ -64,8 +68,14 @@ def segment_documents(documents: Sequence[Document], translator: NllbTranslator)
         def count(texts: Sequence[str], code: str = code) -> list[int]:
             return [len(ids) for ids in translator.tokenize(texts, code)]
 
+        def truncate(text: str, code: str = code) -> str:
+            return translator.truncate(text, code, translator.settings.max_input_tokens)
+
         for document in tqdm(group, desc=f"segment {lang}", unit="doc"):
-            doc_pieces = pieces(document.text, count, translator.settings.max_input_tokens)
+            if translator.settings.segmentation == "document":
+                doc_pieces = document_pieces(document.text, truncate)
+            else:
+                doc_pieces = pieces(document.text, count, translator.settings.max_input_tokens)
             keys = [piece_key(code, piece) for piece in doc_pieces]
             segmented.sources.update(zip(keys, ((code, piece) for piece in doc_pieces), strict=True))
             segmented.keys[document.docid] = keys

@@ -18,11 +18,14 @@ from typing import Any
 from crossrank.core.devices import resolve_device, resolve_precision
 from crossrank.core.errors import ConfigError
 from crossrank.core.model_source import resolve_model
+from crossrank.core.text_prefix import longest_fitting_prefix
 from crossrank.translate.codes import TARGET_CODE, flores_code
 
 log = logging.getLogger(__name__)
 
 PRECISIONS = ("auto", "float32", "float16", "bfloat16")
+# sentence: every sentence is a piece (ours); document: the whole document, truncated (the paper's D.2).
+SEGMENTATIONS = ("sentence", "document")
 # Generated tokens allowed beyond max_output_ratio x the longest source piece: a one-word name
 # can need several English words ("中国" -> "People's Republic of China").
 OUTPUT_SLACK = 16
@@ -33,6 +36,7 @@ RESULT_KEYS = (
     "num_beams",
     "length_penalty",
     "max_input_tokens",
+    "segmentation",
     "max_output_tokens",
     "max_output_ratio",
     "precision",
@@ -54,6 +58,7 @@ class NllbSettings:
     num_beams: int = 5
     length_penalty: float = 1.0
     max_input_tokens: int = 256
+    segmentation: str = "sentence"
     max_output_tokens: int = 512
     max_output_ratio: float = 2.0
     batch_tokens: int = 4096
@@ -67,6 +72,8 @@ class NllbSettings:
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
             raise ConfigError(f"params.yaml 'translation.nllb.precision': {self.precision!r} is not one of {list(PRECISIONS)}.")
+        if self.segmentation not in SEGMENTATIONS:
+            raise ConfigError(f"params.yaml 'translation.nllb.segmentation': {self.segmentation!r} is not one of {list(SEGMENTATIONS)}.")
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> NllbSettings:
@@ -118,7 +125,13 @@ class NllbTranslator:
         if positions is not None and settings.max_input_tokens > positions:
             raise ConfigError(
                 f"params.yaml 'translation.nllb.max_input_tokens' is {settings.max_input_tokens}, but {settings.model} reads "
-                f"at most {positions} tokens. Fix: set it to {positions} or less (documents are split into pieces that fit)."
+                f"at most {positions} tokens. Fix: set it to {positions} or less (documents are split into pieces that fit, "
+                "or truncated with segmentation: document)."
+            )
+        if settings.segmentation == "document" and not self.tokenizer.is_fast:
+            raise ConfigError(
+                f"params.yaml 'translation.nllb.segmentation' is document, but the tokenizer of {settings.model} is not a fast "
+                "(tokenizers) one, which truncating a document at a token needs. Fix: use segmentation: sentence."
             )
         self.device = resolve_device(settings.device, shard)
         if settings.gpus_per_shard > 0 and not self.device.startswith("cuda"):
@@ -157,9 +170,33 @@ class NllbTranslator:
 
     def tokenize(self, texts: Sequence[str], source_code: str) -> list[list[int]]:
         """Token ids of ``texts`` in ``source_code``, with the language tag and end of sentence."""
+        self._use_source(source_code)
+        return self.tokenizer(list(texts), add_special_tokens=True, truncation=False)["input_ids"]
+
+    def truncate(self, text: str, source_code: str, limit: int) -> str:
+        """``text`` cut after its last token that fits in ``limit`` tokens, special tokens included (all of it if it fits).
+
+        The text is cut, not the token ids, so a truncated document is still a piece the cache
+        keys by its text: at the end offset of the last token that fits. The cut text is counted
+        again and cut a token earlier while it reads as more than ``limit`` tokens (a word cut
+        in two can tokenize differently).
+        """
+        self._use_source(source_code)
+        encoded = self.tokenizer(
+            text, add_special_tokens=True, truncation=False, return_offsets_mapping=True, return_special_tokens_mask=True
+        )
+        if len(encoded["input_ids"]) <= limit:
+            return text
+        marks = zip(encoded["offset_mapping"], encoded["special_tokens_mask"], strict=True)
+        ends = [end for (_start, end), special in marks if not special]
+        room = limit - (len(encoded["input_ids"]) - len(ends))
+        if room < 1:
+            raise ValueError(f"a piece limit of {limit} tokens leaves no room for text")
+        return longest_fitting_prefix(text, ends[:room], lambda piece: len(self.tokenize([piece], source_code)[0]) <= limit)
+
+    def _use_source(self, source_code: str) -> None:
         if self.tokenizer.src_lang != source_code:  # switching rebuilds the tokenizer's post-processor
             self.tokenizer.src_lang = source_code
-        return self.tokenizer(list(texts), add_special_tokens=True, truncation=False)["input_ids"]
 
     @property
     def model(self) -> Any:

@@ -7,6 +7,9 @@ after ``. ! ? …`` followed by a space, and after the full-width ``。！？``,
 the Devanagari ``।`` with or without one; a sentence longer than ``limit`` tokens is halved at
 a word boundary (or, with no spaces, as in Chinese and Japanese, at a character) until every
 part fits. Joining the pieces' translations covers the whole document: nothing is dropped.
+
+The paper (appendix D.2) instead read each document whole, truncated to the input limit;
+``document_pieces`` does that (``translation.nllb.segmentation: document``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import regex
 
 # Token counts of texts, special tokens included (source-language tag and end of sentence).
 CountTokens = Callable[[Sequence[str]], list[int]]
+# A text cut after its last token that fits the input limit (the text itself when it fits).
+Truncate = Callable[[str], str]
 
 _SENTENCE_END = regex.compile(r"\s*[\n\r]+\s*|(?<=[.!?…])\s+|(?<=[。！？؟।])\s*")
 
@@ -37,6 +42,12 @@ def pieces(text: str, count_tokens: CountTokens, limit: int) -> list[str]:
     for sentence, count in zip(sentences, count_tokens(sentences), strict=True):
         result += _halve_until_fits(sentence, count, count_tokens, limit)
     return result
+
+
+def document_pieces(text: str, truncate: Truncate) -> list[str]:
+    """The whole of ``text`` (stripped) as one piece, truncated to the input limit as the paper did; an empty text has none."""
+    text = text.strip()
+    return [truncate(text)] if text else []
 
 
 def _halve_until_fits(text: str, count: int, count_tokens: CountTokens, limit: int) -> list[str]:

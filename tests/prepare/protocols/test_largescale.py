@@ -132,3 +132,30 @@ def test_split_release_keeps_queries_with_repeated_text_apart(tmp_path):
     assert len(same) == 2 and len({t.qid for t in same}) == 2
     assert [len(prepared.qrels[t.qid]) for t in same] == [4, 2]  # neither query's judgments overwrite the other's
     assert ("repeated_query_texts", "de", 1) in prepared.statistics
+
+
+@pytest.mark.parametrize("release", ["split", "full"])
+def test_linked_pool_holds_one_article_per_sampled_query(split_root, full_root, release):
+    root = split_root if release == "split" else full_root
+    judged = prepare(_settings(root, release=release, train_queries_per_pair=0))
+    linked = prepare(_settings(root, release=release, train_queries_per_pair=0, pool="linked"))
+    assert [t.qid for t in linked.topics] == [t.qid for t in judged.topics]  # the same draw
+    pool = {d.docid for d in linked.documents}
+    # One document per sampled query: each query's own article (rel 2), every one of them distinct here.
+    linked_articles = {qid: [doc for doc, label in judged.qrels[qid].items() if label == 2] for qid in judged.qrels}
+    assert all(len(docs) == 1 for docs in linked_articles.values())
+    assert pool == {docs[0] for docs in linked_articles.values()}
+    assert len(linked.documents) == len(linked.topics) < len(judged.documents)
+    for topic in linked.topics:
+        assert linked.qrels[topic.qid][linked_articles[topic.qid][0]] == 2
+        assert set(linked.qrels[topic.qid]) <= pool  # qrels never name a document outside the pool
+        assert linked.qrels[topic.qid] == {doc: label for doc, label in judged.qrels[topic.qid].items() if doc in pool}
+    statistics = {(s, k): v for s, k, v in linked.statistics}
+    assert statistics[("documents", "all")] == len(linked.topics)
+    assert statistics[("paper", "documents_approx")] == 26000
+    assert (statistics[("paper", "pairs_stated")], statistics[("paper", "pairs_table1")]) == (26, 25)
+
+
+def test_unknown_pool_names_the_key(split_root):
+    with pytest.raises(ConfigError, match=r"'largescale.pool': 'all' is not one of \['judged', 'linked'\]"):
+        _settings(split_root, pool="all")

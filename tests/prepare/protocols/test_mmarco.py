@@ -136,3 +136,13 @@ def test_no_relevant_passage_is_an_error(tmp_path):
     (tmp_path / "qrels.dev.small.tsv").write_text("2000\t0\t7000\t0\n")
     with pytest.raises(InputError, match=r"qrels\.dev\.small\.tsv: no query has a relevant passage"):
         prepare(_settings(tmp_path))
+
+
+def test_statistics_record_the_papers_conflicting_counts_beside_ours(prepared):
+    statistics = {(s, k): v for s, k, v in prepared.statistics}
+    # Stated: 530-531 queries per pair; implied by 97,720 queries over 196 pairs: 499.
+    assert statistics[("paper", "test_queries_per_pair_stated_min")] == 530
+    assert statistics[("paper", "test_queries_per_pair_stated_max")] == 531
+    assert statistics[("paper", "test_queries_per_pair_implied")] == round(97720 / 196) == 499
+    ours = [v for (s, k), v in statistics.items() if s == "test_queries" and k != "all"]
+    assert sum(ours) == statistics[("test_queries", "all")]

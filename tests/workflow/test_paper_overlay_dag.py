@@ -1,0 +1,133 @@
+"""The whole DAG under `workflow/overlays/paper.yaml`, on tiny releases of the paper's three datasets.
+
+Snakemake runs with ``--configfiles params.yaml workflow/overlays/paper.yaml tiny.yaml``: the
+paper overlay itself, with a last overlay that swaps what cannot run offline (hub encoders,
+NLLB, the tokenizer) for tiny local models and shrinks the samples. Every paper-literal switch
+of the overlay is therefore exercised together: the paper's measure (success@k on each query's
+top-labelled documents) as the tables' metric, the Large-Scale ``linked`` pool, truncation at
+preparation, NLLB on whole documents, HNSW with ef 50 and float32 forward passes.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import pytrec_eval
+import yaml
+from releases import write_clirmatrix, write_largescale_split, write_mmarco
+from scratch_project import copy_project, snakemake
+from transformers import AutoTokenizer
+
+from crossrank.core import layout
+from crossrank.core.contract import read_docs_table, read_documents, read_qrels, read_topics
+from crossrank.core.io import read_tsv
+from crossrank.core.runs import read_run
+from crossrank.evaluate.metrics import top_label_qrels
+from crossrank.translate.backends import RECORD_COLUMNS
+
+pytestmark = pytest.mark.slow
+
+SAMPLES = {
+    "clirmatrix": {"languages": ["de", "en", "ja"], "queries_per_pair": 10, "train_queries_per_pair": 5},
+    "mmarco": {"languages": ["de", "en", "nl", "zh"], "train_queries_per_pair": 3},
+    "largescale": {"languages": ["de", "ja", "simple"], "queries_per_pair": 10, "train_queries_per_pair": 3},
+}
+MAX_TOKENS = 12  # the overlay's 512 would cut nothing in the tiny releases
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, project_root: Path, tiny_bert: Path, tiny_xlmr: Path, tiny_nllb: Path) -> Path:
+    """A copy of the project run once under the paper overlay, with tiny models and releases."""
+    root = copy_project(project_root, tmp_path_factory.mktemp("paper") / "project")
+    write_clirmatrix(root / "datasets/clirmatrix", SAMPLES["clirmatrix"]["languages"])
+    write_mmarco(root / "datasets/mmarco", SAMPLES["mmarco"]["languages"])
+    write_largescale_split(root / "datasets/largescale", SAMPLES["largescale"]["languages"])
+    paper = yaml.safe_load((root / "workflow/overlays/paper.yaml").read_text(encoding="utf-8"))
+    tiny = {
+        **{name: dict(settings) for name, settings in SAMPLES.items()},
+        "truncation": {"max_tokens": MAX_TOKENS, "tokenizer": str(tiny_xlmr)},
+        "translation": {"nllb": {"model": str(tiny_nllb), "num_beams": 2, "max_input_tokens": 64, "max_output_tokens": 16}},
+        "encoders": {
+            **{name: {"enabled": False} for name in paper["encoders"]},
+            "tiny": {"model": str(tiny_bert), "max_length": 32, "batch_size": 16},
+        },
+        "efficiency": {"enabled": False},  # covered by test_cldr_dag.py
+    }
+    (root / "tiny.yaml").write_text(yaml.safe_dump(tiny, sort_keys=False, allow_unicode=True))
+    snakemake("--cores", "2", "--configfiles", "params.yaml", "workflow/overlays/paper.yaml", "tiny.yaml", cwd=root)
+    return root
+
+
+def _metrics(project: Path) -> list[dict[str, str]]:
+    with open(project / "results/metrics.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_tables_report_the_papers_measure(project: Path):
+    rows = _metrics(project)
+    assert {"success@100", "success@10", "recall@100", "recall@10", "ndcg@100"} == {row["metric"] for row in rows}
+    caption = (project / "results/tables/table3_translation.md").read_text(encoding="utf-8").splitlines()[0]
+    assert caption.startswith("Table 3: macro success@100 (%)")
+    with open(project / "results/tables/table3_translation.csv", newline="") as handle:
+        table = {(row["dataset"], row["system"]): row for row in csv.DictReader(handle)}
+    for row in rows:
+        if row["metric"] == "success@100" and row["query_lang"] == "all" and row["condition"] == "original":
+            assert float(table[(row["dataset"], row["system"])]["original"]) == pytest.approx(float(row["value"]) * 100, abs=0.051)
+
+
+def test_clirmatrix_success_counts_each_querys_top_labelled_documents(project: Path):
+    topics = read_topics(project / "results/clirmatrix/topics.tsv")
+    qrels = read_qrels(project / "results/clirmatrix/qrels.tsv")
+    assert len({label for judged in qrels.values() for label in judged.values()}) > 2  # graded labels kept (for nDCG)
+    evaluator = pytrec_eval.RelevanceEvaluator(top_label_qrels(qrels), {"success.10"})
+    success = {
+        (r["run"], r["query_lang"], r["doc_lang"]): float(r["value"])
+        for r in _metrics(project)
+        if r["dataset"] == "clirmatrix" and r["metric"] == "success@10"
+    }
+    by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for topic in topics:
+        by_pair[(topic.query_lang, topic.doc_lang)].append(topic.qid)
+    for run in ("bm25.original", "bm25.translated", "dense.tiny.original", "ann.tiny.original"):
+        scores = evaluator.evaluate(read_run(project / f"results/clirmatrix/runs/{run}.trec"))
+        for (q, d), qids in by_pair.items():
+            expected = sum(scores.get(qid, {}).get("success_10", 0.0) for qid in qids) / len(qids)
+            assert success[(run, q, d)] == pytest.approx(expected, abs=5e-5), (run, q, d)
+
+
+def test_largescale_pools_one_linked_article_per_query(project: Path):
+    topics = read_topics(project / "results/largescale/topics.tsv")
+    qrels = read_qrels(project / "results/largescale/qrels.tsv")
+    pool = read_docs_table(project / "results/largescale/docs.tsv")
+    assert len(pool) == len(topics) == 30
+    for topic in topics:
+        assert max(qrels[topic.qid].values()) == 2 and set(qrels[topic.qid]) <= set(pool)
+
+
+def test_documents_are_truncated_at_preparation(project: Path, tiny_xlmr: Path):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_xlmr)
+    for dataset in SAMPLES:
+        documents = read_documents(project / f"data/original/{dataset}/documents.tsv")
+        lengths = [len(tokenizer(d.text, add_special_tokens=False)["input_ids"]) for d in documents]
+        assert max(lengths) <= MAX_TOKENS, dataset
+        with open(project / f"results/{dataset}/statistics.csv", newline="") as handle:
+            statistics = {(row["statistic"], row["key"]): int(row["value"]) for row in csv.DictReader(handle)}
+        assert statistics[("truncation", "max_tokens")] == MAX_TOKENS
+        assert statistics[("truncation", "documents_truncated")] > 0, dataset
+
+
+def test_nllb_translates_each_document_whole(project: Path):
+    for dataset in ("clirmatrix", "largescale"):
+        records = list(read_tsv(project / layout.fill(layout.TRANSLATIONS, dataset=dataset), RECORD_COLUMNS, header=True))
+        translated = [fields for _line, fields in records if fields[2] == "nllb"]
+        assert translated, dataset
+        assert {fields[3] for fields in translated} == {"1"}, dataset  # one piece per document: segmentation document
+
+
+def test_hnsw_and_dense_runs_exist_for_every_dataset(project: Path):
+    for dataset in SAMPLES:
+        runs = {p.stem for p in (project / f"results/{dataset}/runs").glob("*.trec")}
+        assert {"bm25.original", "dense.tiny.original", "ann.tiny.original"} <= runs, dataset
