@@ -2,7 +2,8 @@
 
 - ``crossrank.core`` (and its leaf ``errors``) never imports a stage, nor ``config``/``plan``;
 - a stage imports the core, itself, and the stages upstream of it in the DAG, never downstream;
-- nothing imports ``crossrank.config`` or ``crossrank.plan`` but each other (config -> plan);
+- nothing imports the top layer but the top layer itself, along :data:`TOP_EDGES`
+  (``config`` -> ``plan``; ``paper_settings``, the generated settings table, -> ``config``);
 - there is no import cycle, however lazy the import.
 
 :data:`UPSTREAM` is the stage DAG; :func:`test_the_stage_dag_is_the_workflow_dag` checks it
@@ -34,7 +35,8 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
     "track": ("report",),
 }
 CORE = f"{PACKAGE}.core"
-TOP = (f"{PACKAGE}.config", f"{PACKAGE}.plan")
+TOP = (f"{PACKAGE}.config", f"{PACKAGE}.plan", f"{PACKAGE}.paper_settings")
+TOP_EDGES = {(f"{PACKAGE}.config", f"{PACKAGE}.plan"), (f"{PACKAGE}.paper_settings", f"{PACKAGE}.config")}
 
 
 def upstream_of(stage: str) -> set[str]:
@@ -60,7 +62,7 @@ def layer(module: str) -> str:
         return "core"
     if part in UPSTREAM:
         return part
-    raise AssertionError(f"{module} belongs to no layer: put it in crossrank/core/, a stage subpackage, or on top (config, plan)")
+    raise AssertionError(f"{module} belongs to no layer: put it in crossrank/core/, a stage subpackage, or on top ({', '.join(TOP)})")
 
 
 def violation(edge: Import) -> str | None:
@@ -73,7 +75,8 @@ def violation(edge: Import) -> str | None:
     if source == "core":
         return None if target == "core" else "the core never imports a stage or the configuration layer"
     if target == "top":
-        return None if (edge.importer, edge.imported) == TOP else "config and plan sit on top: only config may import plan"
+        allowed = " and ".join(f"{a} -> {b}" for a, b in sorted(TOP_EDGES))
+        return None if (edge.importer, edge.imported) in TOP_EDGES else f"config, plan and paper_settings sit on top: only {allowed}"
     if source in ("top", "package") or target in ("core", source) or target in upstream_of(source):
         return None
     return f"stage {source} imports stage {target}, which is not upstream of it (upstream: {sorted(upstream_of(source)) or 'none'})"
@@ -140,7 +143,7 @@ def test_the_walker_finds_lazy_relative_and_package_imports_and_cycles(tmp_path:
     [
         ("crossrank.core.io", "crossrank.dense.hnsw", "the core never imports"),
         ("crossrank.core.errors", "crossrank.core.io", "errors is a leaf"),
-        ("crossrank.prepare.steps", "crossrank.plan", "config and plan sit on top"),
+        ("crossrank.prepare.steps", "crossrank.plan", "config, plan and paper_settings sit on top"),
         ("crossrank.dense.exact", "crossrank.evaluate.metrics", "stage dense imports stage evaluate, which is not upstream"),
         ("crossrank.analyse.steps", "crossrank.evaluate.metrics", "stage analyse imports stage evaluate"),
         ("crossrank.efficiency.report", "crossrank.report.tables", "stage efficiency imports stage report"),
