@@ -166,7 +166,8 @@ def test_run_params_are_exactly_the_blocks_that_determine_a_run(tmp_path: Path):
     """The whole dict: any key more or less changes what MLflow logs and makes Snakemake re-run the tracking jobs."""
     config = _config(tmp_path, cldr__translation="nllb")
     plan = Plan.from_config(config)
-    common = {"dataset": "cldr", "cldr": config["cldr"], "retrieval": config["retrieval"], "evaluation": config["evaluation"]}
+    evaluation = {"metrics": config["evaluation"]["metrics"], "relevance_level": 1, "relevance": "threshold"}
+    common = {"dataset": "cldr", "cldr": config["cldr"], "retrieval": config["retrieval"], "evaluation": evaluation}
     nllb = {key: config["translation"]["nllb"][key] for key in plan.nllb_settings("cldr")}
     assert plan.run_params("cldr", "bm25.original") == {**common, "condition": "original", "system": "bm25", "bm25": config["bm25"]}
     encoder = {"name": "minilm", **config["encoders"]["minilm"]}
@@ -211,6 +212,18 @@ def test_prefixes_none_drops_every_encoders_prefixes_and_model_keeps_them(tmp_pa
         assert (entry["query_prefix"], entry["document_prefix"]) == ("", ""), name
         assert entry["model"] == kept.encoder(name)["model"]
     assert dropped.run_params("cldr", "dense.minilm.original")["encoder"]["query_prefix"] == ""
+
+
+def test_evaluation_settings_resolve_each_datasets_relevance_mode(tmp_path: Path):
+    plan = _plan(tmp_path, evaluation={"metrics": ["recall@100", "success@100"], "relevance": {"cldr": "top"}})
+    assert plan.evaluation("cldr") == {"metrics": ["recall@100", "success@100"], "relevance_level": 1, "relevance": "top"}
+    assert plan.evaluation("clirmatrix")["relevance"] == "threshold"  # the schema's default
+
+
+def test_truncation_reaches_the_prepare_jobs_only_when_it_cuts(tmp_path: Path):
+    assert _plan(tmp_path).truncation == {}  # off: changing its tokenizer re-prepares nothing
+    on = _plan(tmp_path, truncation={"max_tokens": 512, "tokenizer": "some/tokenizer"})
+    assert on.truncation == {"max_tokens": 512, "tokenizer": "some/tokenizer", "revision": None}
 
 
 def test_mlflow_settings_follow_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -124,6 +124,12 @@ class Plan:
         """A dataset's settings block without the translation backend (which does not change the prepared data)."""
         return {key: value for key, value in self.config[name].items() if key != "translation"}
 
+    @property
+    def truncation(self) -> dict[str, Any]:
+        """The ``truncation`` block when it cuts documents, else ``{}``: its tokenizer then re-runs nothing."""
+        block = self.config.get("truncation", {})
+        return dict(block) if block.get("max_tokens", 0) > 0 else {}
+
     def release_inputs(self, name: str) -> list[str]:
         """The release files a released dataset's prepare step reads (or its download manifest)."""
         return release_inputs(name, self.config[name])
@@ -173,7 +179,7 @@ class Plan:
             "system": run.retriever,
             name: self.config[name],
             "retrieval": self.config["retrieval"],
-            "evaluation": self.config["evaluation"],
+            "evaluation": self.evaluation(name),
         }
         if run.condition == "translated" and self.machine_translated(name):
             params["translation"] = {"nllb": result_settings(self.nllb)}
@@ -185,6 +191,12 @@ class Plan:
         if run.system == "ann":
             params["ann"] = self.config["ann"]
         return params
+
+    def evaluation(self, name: str) -> dict[str, Any]:
+        """How a dataset's runs are evaluated: the metrics, the relevance level and this dataset's relevance mode."""
+        settings = self.config["evaluation"]
+        relevance = settings.get("relevance", {}).get(name, "threshold")
+        return {"metrics": settings["metrics"], "relevance_level": settings["relevance_level"], "relevance": relevance}
 
     def embedding_records(self, run: str | RunName) -> list[str]:
         """The embedding record of a dense or HNSW run's encoder (nothing for BM25)."""

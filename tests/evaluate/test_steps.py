@@ -53,13 +53,13 @@ def test_evaluate_takes_the_relevance_level_from_the_settings(tmp_path):
     ]
 
 
-def test_evaluate_takes_the_datasets_relevance_mode_from_the_settings(tmp_path):
+def test_evaluate_takes_the_relevance_mode_from_the_settings(tmp_path):
     files = factories.write_contract(tmp_path, topics=TOPICS[:1], qrels={"q1": {"d1": 1, "d2": 3}})
     run = factories.write_run_file(tmp_path / "runs" / "bm25.original.trec", {"q1": {"d1": 2.0, "d9": 1.0}}, tag="bm25.original")
     values = {}
     for mode in ("threshold", "top"):
         out = tmp_path / f"{mode}.csv"
-        settings = {"metrics": ["success@10"], "relevance_level": 1, "relevance": {"tiny": mode, "other": "threshold"}}
+        settings = {"metrics": ["success@10"], "relevance_level": 1, "relevance": mode}
         steps.evaluate(str(run), str(files["qrels"]), str(files["topics"]), "tiny", "bm25.original", settings, str(out))
         values[mode] = out.read_text(encoding="utf-8").splitlines()[1].split(",")[-2]
     # d1 (label 1) is retrieved, d2 (the top label, 3) is not: a hit only when every label >= 1 counts.

@@ -27,6 +27,9 @@ from crossrank.core.io import read_tsv
 from crossrank.core.runs import read_run
 from crossrank.evaluate.metrics import top_label_qrels
 from crossrank.translate.backends import RECORD_COLUMNS
+from crossrank.translate.codes import flores_code
+from crossrank.translate.nllb import NllbSettings, NllbTranslator
+from crossrank.translate.segment import pieces
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +39,7 @@ SAMPLES = {
     "largescale": {"languages": ["de", "ja", "simple"], "queries_per_pair": 10, "train_queries_per_pair": 3},
 }
 MAX_TOKENS = 12  # the overlay's 512 would cut nothing in the tiny releases
+NLLB_TOKENS = 8  # NLLB's input limit: shorter than most (truncated) documents, so sentence mode would split them
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +53,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, project_root: Path, tiny_b
     tiny = {
         **{name: dict(settings) for name, settings in SAMPLES.items()},
         "truncation": {"max_tokens": MAX_TOKENS, "tokenizer": str(tiny_xlmr)},
-        "translation": {"nllb": {"model": str(tiny_nllb), "num_beams": 2, "max_input_tokens": 64, "max_output_tokens": 16}},
+        "translation": {"nllb": {"model": str(tiny_nllb), "num_beams": 2, "max_input_tokens": NLLB_TOKENS, "max_output_tokens": 16}},
         "encoders": {
             **{name: {"enabled": False} for name in paper["encoders"]},
             "tiny": {"model": str(tiny_bert), "max_length": 32, "batch_size": 16},
@@ -119,12 +123,20 @@ def test_documents_are_truncated_at_preparation(project: Path, tiny_xlmr: Path):
         assert statistics[("truncation", "documents_truncated")] > 0, dataset
 
 
-def test_nllb_translates_each_document_whole(project: Path):
+def test_nllb_translates_each_document_whole(project: Path, tiny_nllb: Path):
+    translator = NllbTranslator(NllbSettings(model=str(tiny_nllb), max_input_tokens=NLLB_TOKENS))
     for dataset in ("clirmatrix", "largescale"):
         records = list(read_tsv(project / layout.fill(layout.TRANSLATIONS, dataset=dataset), RECORD_COLUMNS, header=True))
-        translated = [fields for _line, fields in records if fields[2] == "nllb"]
-        assert translated, dataset
-        assert {fields[3] for fields in translated} == {"1"}, dataset  # one piece per document: segmentation document
+        translated = {fields[0]: fields for _line, fields in records if fields[2] == "nllb"}
+        assert translated and {fields[3] for fields in translated.values()} == {"1"}, dataset  # one piece per document
+        documents = [d for d in read_documents(project / f"data/original/{dataset}/documents.tsv") if d.docid in translated]
+
+        def count(texts, lang):
+            return [len(ids) for ids in translator.tokenize(texts, flores_code(lang))]
+
+        # Sentence segmentation would cut these into several pieces; whole-document mode truncates them instead.
+        split = [d for d in documents if len(pieces(d.text, lambda texts, lang=d.lang: count(texts, lang), NLLB_TOKENS)) > 1]
+        assert split, dataset
 
 
 def test_hnsw_and_dense_runs_exist_for_every_dataset(project: Path):

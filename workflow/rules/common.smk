@@ -87,6 +87,11 @@ def nllb_settings(wildcards):
     return PLAN.nllb_settings(wildcards.dataset)
 
 
+def evaluation_settings(wildcards):
+    """How a dataset's runs are evaluated (its relevance mode resolved)."""
+    return PLAN.evaluation(wildcards.dataset)
+
+
 def run_params(wildcards):
     """The settings that determine one retrieval run (logged to MLflow)."""
     return PLAN.run_params(wildcards.dataset, wildcards.run)

@@ -17,7 +17,7 @@ rule evaluate:
     resources:
         mem_mb=1000,
     params:
-        evaluation=config["evaluation"],
+        evaluation=evaluation_settings,
     script:
         "../scripts/evaluate.py"
 

@@ -22,7 +22,7 @@ rule prepare_cldr:
         mem_mb=1000,
     params:
         settings=PLAN.protocol_settings("cldr"),
-        truncation=config["truncation"],
+        truncation=PLAN.truncation,
     script:
         "../scripts/prepare_cldr.py"
 
@@ -49,7 +49,7 @@ rule prepare_clirmatrix:
         mem_mb=8000,
     params:
         settings=PLAN.protocol_settings("clirmatrix"),
-        truncation=config["truncation"],
+        truncation=PLAN.truncation,
     script:
         "../scripts/prepare_clirmatrix.py"
 
@@ -75,7 +75,7 @@ rule prepare_largescale:
         mem_mb=8000,
     params:
         settings=PLAN.protocol_settings("largescale"),
-        truncation=config["truncation"],
+        truncation=PLAN.truncation,
     script:
         "../scripts/prepare_largescale.py"
 
@@ -102,7 +102,7 @@ rule prepare_mmarco:
         mem_mb=8000,
     params:
         settings=PLAN.protocol_settings("mmarco"),
-        truncation=config["truncation"],
+        truncation=PLAN.truncation,
     script:
         "../scripts/prepare_mmarco.py"
 

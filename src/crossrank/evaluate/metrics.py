@@ -14,7 +14,7 @@ queries for which the relevant document appears in the top-100 results") is ``su
 
 Which documents are relevant is the ``relevance`` mode of a dataset: ``threshold`` counts every
 label >= ``relevance_level`` (trec_eval ``-l``); ``top`` counts only each query's top-labelled
-documents (CLIRMatrix's highest label, Large-Scale's rel-2 article: the paper's "the relevant
+documents (CLIRMatrix's highest label, Large-Scale's rel-2 article where the query has one: the paper's "the relevant
 document") for the binary measures, while nDCG keeps every graded label.
 """
 

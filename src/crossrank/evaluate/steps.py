@@ -18,14 +18,18 @@ from crossrank.evaluate.metrics import evaluate_run, macro_summary, metrics_fram
 def evaluate(
     run_path: str, qrels_path: str, topics_path: str, dataset: str, run_name: str, settings: Mapping[str, Any], out_metrics: str
 ) -> None:
-    """Per-pair and macro metrics of one run, with the dataset's relevance mode (``evaluation.relevance``)."""
+    """Per-pair and macro metrics of one run.
+
+    ``settings``: ``metrics``, ``relevance_level`` and the dataset's ``relevance`` mode
+    (``threshold`` when absent), as :meth:`crossrank.plan.Plan.evaluation` gives them.
+    """
     table = evaluate_run(
         read_run(run_path),
         contract.read_qrels(qrels_path),
         contract.read_topics(topics_path),
         settings["metrics"],
         settings["relevance_level"],
-        settings.get("relevance", {}).get(dataset, "threshold"),
+        settings.get("relevance", "threshold"),
     )
     write_metrics(out_metrics, metrics_frame(dataset, run_name, table))
 

@@ -144,5 +144,6 @@ def test_statistics_record_the_papers_conflicting_counts_beside_ours(prepared):
     assert statistics[("paper", "test_queries_per_pair_stated_min")] == 530
     assert statistics[("paper", "test_queries_per_pair_stated_max")] == 531
     assert statistics[("paper", "test_queries_per_pair_implied")] == round(97720 / 196) == 499
+    assert statistics[("paper", "test_queries_appendix_c")] == 7433 * 14  # "7,433 queries for each query language"
     ours = [v for (s, k), v in statistics.items() if s == "test_queries" and k != "all"]
     assert sum(ours) == statistics[("test_queries", "all")]
