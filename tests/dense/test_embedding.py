@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from crossrank.core.encoder_model import EncoderSpec
 from crossrank.dense.embedding import Embedder
-from crossrank.dense.encoders import EmbeddingSettings, EncoderSpec
+from crossrank.dense.encoders import EmbeddingSettings
 
 TEXTS = ["Germany and France", "ドイツ", "Euro euro Евро", "Japan Japon"]
 

@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 import yaml
 
+from crossrank.core.encoder_model import EncoderSpec, load_encoder
 from crossrank.core.model_source import resolve_model
 from crossrank.dense.embedding import Embedder
-from crossrank.dense.encoders import EmbeddingSettings, EncoderSpec, encoder_fingerprint, load_encoder
+from crossrank.dense.encoders import EmbeddingSettings, encoder_fingerprint
 
 PROJECT = Path(__file__).resolve().parents[2]
 REGISTRY: dict[str, dict[str, Any]] = yaml.safe_load((PROJECT / "params.yaml").read_text())["encoders"]

@@ -17,8 +17,9 @@ import numpy as np
 
 from crossrank.core.cache_store import key_shard, text_key
 from crossrank.core.devices import resolve_device, resolve_precision
+from crossrank.core.encoder_model import EncoderSpec, load_encoder
 from crossrank.dense.embedding_cache import EmbeddingCache, embed_with_cache, encode_missing
-from crossrank.dense.encoders import EmbeddingSettings, EncoderSpec, encoder_fingerprint, load_encoder
+from crossrank.dense.encoders import EmbeddingSettings, encoder_fingerprint
 
 log = logging.getLogger("crossrank")
 

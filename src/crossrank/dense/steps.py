@@ -17,11 +17,12 @@ import torch
 
 from crossrank.core import contract
 from crossrank.core.devices import resolve_device
+from crossrank.core.encoder_model import EncoderSpec
 from crossrank.core.errors import InputError
 from crossrank.core.io import all_or_nothing, atomic_path, write_json
 from crossrank.core.runs import write_run
 from crossrank.dense.embedding import Embedder
-from crossrank.dense.encoders import EmbeddingSettings, EncoderSpec
+from crossrank.dense.encoders import EmbeddingSettings
 from crossrank.dense.exact import exact_search
 from crossrank.dense.hnsw import HnswSettings
 from crossrank.dense.hnsw import ann_search as hnsw_search
