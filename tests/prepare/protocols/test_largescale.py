@@ -159,3 +159,16 @@ def test_linked_pool_holds_one_article_per_sampled_query(split_root, full_root, 
 def test_unknown_pool_names_the_key(split_root):
     with pytest.raises(ConfigError, match=r"'largescale.pool': 'all' is not one of \['judged', 'linked'\]"):
         _settings(split_root, pool="all")
+
+
+def test_a_query_without_a_rel2_article_pools_its_best_document_and_is_counted(tmp_path):
+    for lang in LANGUAGES:
+        lines = ["2\tAlpha is a country.\tAlpha article", "0\tAlpha is a country.\tnoise one"]
+        lines += ["1\tBeta is a country.\tBeta linked", "0\tBeta is a country.\tnoise two"]
+        (tmp_path / f"data_en_{lang}").mkdir()
+        (tmp_path / f"data_en_{lang}" / "test1.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    prepared = prepare(_settings(tmp_path, train_queries_per_pair=0, pool="linked"))
+    assert len(prepared.documents) == 2 * len(LANGUAGES)  # one per query: Beta's rel-1 document stands in
+    assert {max(judged.values()) for judged in prepared.qrels.values()} == {1, 2}
+    counted = {(s, k): v for s, k, v in prepared.statistics if s == "queries_without_rel2"}
+    assert counted == {("queries_without_rel2", lang): 1 for lang in LANGUAGES}

@@ -71,6 +71,7 @@ DIRECTORIES = {
 LANGUAGES = tuple(sorted(DIRECTORIES))
 RELEASES = ("split", "full")
 POOLS = ("judged", "linked")
+LINKED_LABEL = 2  # a query's own article: rel 2 in both releases
 # What the paper states, beside ours in statistics.csv. Its counts disagree with each other:
 # section 3.1 says "26 other languages" and 26,000 queries, Table 1 ticks 25 (24 languages and
 # Simple English as English); section 4.3 puts the collections at "approximately 7k to 26k
@@ -176,6 +177,9 @@ def prepare(settings: LargeScaleSettings) -> PreparedDataset:
     query_documents = [row for lang in settings.languages for row in parts[lang].training]
     statistics = pool_statistics(documents, topics) + sampler.statistics()
     statistics += [("repeated_query_texts", lang, parts[lang].repeated_texts) for lang in settings.languages if parts[lang].repeated_texts]
+    # Queries whose best judgment is rel 1: their "linked article" (pool: linked, relevance: top) is a rel-1 one.
+    without_linked = Counter(t.doc_lang for t in topics if max(qrels[t.qid].values()) < LINKED_LABEL)
+    statistics += [("queries_without_rel2", lang, without_linked[lang]) for lang in settings.languages if without_linked[lang]]
     if settings.train_queries_per_pair:
         statistics += [*train_sampler.statistics(), ("training", "query_documents", len(query_documents))]
         statistics += [
