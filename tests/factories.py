@@ -18,12 +18,17 @@ from crossrank.core.runs import write_run
 Run = dict[str, dict[str, float]]
 
 
-def retrieval_runs(conditions: Iterable[str], encoders: Iterable[str] = (), ann_encoders: Iterable[str] = ()) -> list[str]:
-    """The run names the pipeline writes for a dataset, in the plan's order: BM25, exact search, HNSW; per condition."""
-    conditions = list(conditions)
+def retrieval_runs(
+    conditions: Iterable[str], encoders: Iterable[str] = (), ann_encoders: Iterable[str] = (), finetuned: Iterable[str] = ()
+) -> list[str]:
+    """The run names the pipeline writes for a dataset, in the plan's order: BM25, exact search, HNSW, then the
+    fine-tuned encoders' (``"tiny+qd"``) exact and HNSW search (HNSW when ``ann_encoders`` is not empty); per condition."""
+    conditions, ann_encoders, finetuned = list(conditions), list(ann_encoders), list(finetuned)
     runs = [RunName("bm25", c) for c in conditions]
     runs += [RunName("dense", c, model=e) for e in encoders for c in conditions]
     runs += [RunName("ann", c, model=e) for e in ann_encoders for c in conditions]
+    runs += [RunName.parse(f"dense.{e}.{c}") for e in finetuned for c in conditions]
+    runs += [RunName.parse(f"ann.{e}.{c}") for e in finetuned for c in conditions if ann_encoders]
     return [str(run) for run in runs]
 
 

@@ -111,6 +111,7 @@ def test_default_filled_for_missing_optional_key(params: dict[str, Any], section
 
 def test_defaults_filled_inside_encoder_entries(params: dict[str, Any]) -> None:
     params["encoders"] = {"other": {"model": "some/model"}}
+    params["finetune"]["encoders"] = []
     result = validate_params(params, SCHEMA)
     assert result["encoders"]["other"] == {
         "enabled": True,
@@ -226,6 +227,18 @@ def test_paper_overlay_validates_once_the_releases_exist(params: dict[str, Any],
     assert merged["embedding"]["prefixes"] == "model"  # a stated deviation: the paper is silent on prefixes
 
 
+def test_fine_tuning_a_disabled_encoder_or_at_a_level_without_data_is_refused(params: dict[str, Any], tmp_path: Path) -> None:
+    params["finetune"]["encoders"] = ["xlmr"]  # shipped disabled
+    assert "'finetune.encoders' names 'xlmr', which is not an enabled encoder ['minilm']" in _error(params)
+    params["finetune"]["encoders"] = ["minilm"]
+    params["datasets"] = ["cldr", "mmarco"]
+    params["mmarco"]["root"] = str(tmp_path)
+    message = _error(params)
+    assert "'finetune.levels' has phrase, but datasets ['mmarco'] have no parallel phrases" in message
+    params["finetune"]["levels"] = ["qd"]
+    validate_params(params, SCHEMA)
+
+
 def test_a_listed_dataset_without_its_release_directory_says_where_to_put_it(params: dict[str, Any], tmp_path: Path) -> None:
     params["datasets"] = ["cldr", "mmarco"]
     params["mmarco"]["root"] = str(tmp_path / "nowhere")
@@ -256,6 +269,7 @@ def test_unknown_language_codes_stop_before_any_job(params: dict[str, Any], tmp_
 
 def test_ir_datasets_source_needs_no_local_directory(params: dict[str, Any]) -> None:
     params["datasets"] = ["mmarco"]
+    params["finetune"]["levels"] = ["qd"]  # phrase pairs are cldr's
     params["mmarco"]["source"] = "ir_datasets"
     params["mmarco"]["root"] = "/nonexistent"
     validate_params(params, SCHEMA)
@@ -285,6 +299,7 @@ def test_a_dataset_left_without_conditions_is_named(params: dict[str, Any], tmp_
 
 def test_machine_translation_of_a_language_nllb_lacks_stops_before_any_job(params: dict[str, Any], tmp_path: Path) -> None:
     params["datasets"] = ["clirmatrix"]
+    params["finetune"]["levels"] = ["qd"]  # phrase pairs are cldr's
     params["clirmatrix"].update(root=str(tmp_path), collection="bi139-base", languages=["en", "de", "la"], translation="nllb")
     message = _error(params)
     assert "['la']" in message and "translation.nllb.language_codes" in message

@@ -61,6 +61,7 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
     if report.get("metric") and metrics and report["metric"] not in metrics:
         problems.append(f"'report.metric' is {report['metric']!r}, which evaluation.metrics {metrics} does not compute.")
     problems += _efficiency_problems(config)
+    problems += _finetune_problems(config)
     for dataset in config.get("datasets", []):
         if dataset not in config:
             problems.append(f"dataset {dataset!r} is listed in 'datasets' but has no '{dataset}:' settings block.")
@@ -92,6 +93,25 @@ def _efficiency_problems(config: dict[str, Any]) -> list[str]:
             f"'efficiency.encoder' is {study['encoder']!r}, which is not an enabled encoder {enabled}. "
             "Fix: name one of them, set it to null (the first), or set efficiency.enabled: false."
         )
+    return problems
+
+
+def _finetune_problems(config: dict[str, Any]) -> list[str]:
+    """Fine-tuning an encoder that is not enabled, or at a level whose training data a dataset does not have."""
+    block = config.get("finetune", {})
+    enabled = enabled_encoders(config)
+    problems = [
+        f"'finetune.encoders' names {name!r}, which is not an enabled encoder {enabled}. Fix: enable it under encoders, or drop it."
+        for name in block.get("encoders", [])
+        if name not in enabled
+    ]
+    if block.get("encoders") and "phrase" in block.get("levels", []):
+        lacking = [name for name in config.get("datasets", []) if not registry.dataset(name).phrase_pairs]
+        if lacking:
+            problems.append(
+                f"'finetune.levels' has phrase, but datasets {lacking} have no parallel phrases (Tatoeba is not wired in yet; "
+                "only cldr writes phrase_pairs.tsv). Fix: drop phrase from finetune.levels, or those datasets from datasets."
+            )
     return problems
 
 

@@ -44,6 +44,12 @@ def enabled_encoders(config: Mapping[str, Any]) -> list[str]:
     return sorted(name for name, entry in config["encoders"].items() if entry.get("enabled", True))
 
 
+def finetuned_encoders(config: Mapping[str, Any]) -> list[str]:
+    """The fine-tuned encoders, ``<encoder>+<level>`` for each of ``finetune.encoders`` and ``finetune.levels``."""
+    block = config.get("finetune", {})
+    return [f"{encoder}+{level}" for encoder in block.get("encoders", []) for level in block.get("levels", [])]
+
+
 def efficiency_source(config: Mapping[str, Any]) -> tuple[str, str] | None:
     """``(dataset, encoder)`` whose cached embeddings the efficiency study reads, or None when it does not run.
 
@@ -68,6 +74,7 @@ class Plan:
     encoders: tuple[str, ...]
     ann_encoders: tuple[str, ...]
     efficiency_source: tuple[str, str] | None
+    finetuned: tuple[str, ...] = ()  # fine-tuned encoders, "<encoder>+<level>", one checkpoint per dataset
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Plan:
@@ -81,6 +88,7 @@ class Plan:
             encoders=encoders,
             ann_encoders=encoders if config["ann"]["enabled"] else (),
             efficiency_source=efficiency_source(config),
+            finetuned=tuple(finetuned_encoders(config)),
         )
 
     # Datasets and their translations.
@@ -164,6 +172,10 @@ class Plan:
         runs = [RunName("bm25", c) for c in conditions]
         runs += [RunName("dense", c, model=e) for e in self.encoders for c in conditions]
         runs += [RunName("ann", c, model=e) for e in self.ann_encoders for c in conditions]
+        tuned = [RunName.parse(f"dense.{name}.original") for name in self.finetuned]
+        runs += [RunName("dense", c, model=t.model, variant=t.variant) for t in tuned for c in conditions]
+        if self.ann_encoders:
+            runs += [RunName("ann", c, model=t.model, variant=t.variant) for t in tuned for c in conditions]
         return runs
 
     def run_files(self, name: str) -> list[str]:
@@ -186,7 +198,11 @@ class Plan:
         if run.system == "bm25":
             params["bm25"] = self.config["bm25"]
             return params
-        params["encoder"] = {"name": run.model, **self.encoder(run.model)}
+        if run.variant is None:
+            params["encoder"] = {"name": run.model, **self.encoder(run.model)}
+        else:
+            params["encoder"] = {"name": f"{run.model}+{run.variant}", **self.finetuned_encoder(name, f"{run.model}+{run.variant}")}
+            params["finetune"] = self.finetune_settings
         params["embedding"] = self.embedding_result_settings
         if run.system == "ann":
             params["ann"] = self.config["ann"]
@@ -198,12 +214,47 @@ class Plan:
         relevance = settings.get("relevance", {}).get(name, "threshold")
         return {"metrics": settings["metrics"], "relevance_level": settings["relevance_level"], "relevance": relevance}
 
-    def embedding_records(self, run: str | RunName) -> list[str]:
-        """The embedding record of a dense or HNSW run's encoder (nothing for BM25)."""
+    def embedding_records(self, run: str | RunName, name: str) -> list[str]:
+        """The embedding record of a dense or HNSW run's encoder on dataset ``name`` (nothing for BM25)."""
         run = _searched(run)
         if run.system not in EMBEDDING_SYSTEMS:
             return []
+        if run.variant is not None:
+            return [fill(layout.FINETUNED_EMBEDDING_RECORD, dataset=name, encoder=f"{run.model}+{run.variant}")]
         return [fill(layout.EMBEDDING_RECORD, encoder=run.model)]
+
+    # Fine-tuning.
+
+    @property
+    def finetune_settings(self) -> dict[str, Any]:
+        """The ``finetune`` block without its choice of encoders and levels (what determines a checkpoint)."""
+        return {k: v for k, v in self.config.get("finetune", {}).items() if k not in ("encoders", "levels")}
+
+    def finetuned_encoder(self, name: str, tuned: str) -> dict[str, Any]:
+        """The registry entry of a fine-tuned encoder on dataset ``name``: its base entry, with the checkpoint as model."""
+        base, _, level = tuned.partition("+")
+        if tuned not in self.finetuned or not level:
+            raise ValueError(f"{tuned!r} is not a fine-tuned encoder of this configuration (finetune.encoders x finetune.levels)")
+        entry = self.encoder(base)
+        entry.update(model=fill(layout.FINETUNED_MODEL, dataset=name, encoder=tuned), revision=None, enabled=True)
+        return entry
+
+    def finetune_pairs(self, name: str, tuned: str) -> str:
+        """The training file of a fine-tuned encoder's level on a dataset (phrase pairs or query-document pairs)."""
+        level = tuned.partition("+")[2]
+        return fill(layout.PHRASE_PAIRS if level == "phrase" else layout.QUERY_DOCUMENTS, dataset=name)
+
+    def finetuned_embedding_inputs(self, name: str, kind: str) -> list[str]:
+        """The files a fine-tuned encoder embeds on one dataset: its documents per condition, or its topics."""
+        if kind == "documents":
+            return [fill(layout.DOCUMENTS, dataset=name, condition=c) for c in self.conditions[name]]
+        return [fill(layout.QUERIES, dataset=name)]
+
+    def finetuned_embedding_outputs(self, name: str, kind: str) -> list[str]:
+        """The matrices of a fine-tuned encoder (wildcard ``{encoder}``) on one dataset, aligned with the inputs."""
+        if kind == "documents":
+            return [fill(layout.DOC_EMBEDDINGS, dataset=name, condition=c) for c in self.conditions[name]]
+        return [fill(layout.QUERY_EMBEDDINGS, dataset=name)]
 
     # Embeddings.
 
@@ -273,6 +324,12 @@ class Plan:
                     targets.append(fill(layout.DOCUMENTS, dataset=name, condition="translated"))
                 if name in self.scored_translations([name]):
                     targets.append(fill(layout.TRANSLATION_QUALITY, dataset=name))
+            elif stage == "finetune":
+                for tuned in self.finetuned:
+                    targets += [
+                        fill(layout.FINETUNED_MODEL, dataset=name, encoder=tuned),
+                        fill(layout.FINETUNE_RECORD, dataset=name, encoder=tuned),
+                    ]
             elif stage == "index":
                 targets += [fill(layout.BM25_INDEX, dataset=name, condition=c) for c in own]
             elif stage == "embed":
@@ -280,6 +337,10 @@ class Plan:
                     targets.append(fill(layout.EMBEDDING_RECORD, encoder=encoder))
                     targets.append(fill(layout.QUERY_EMBEDDINGS, dataset=name, encoder=encoder))
                     targets += [fill(layout.DOC_EMBEDDINGS, dataset=name, encoder=encoder, condition=c) for c in own]
+                for tuned in self.finetuned:
+                    targets.append(fill(layout.FINETUNED_EMBEDDING_RECORD, dataset=name, encoder=tuned))
+                    targets.append(fill(layout.QUERY_EMBEDDINGS, dataset=name, encoder=tuned))
+                    targets += [fill(layout.DOC_EMBEDDINGS, dataset=name, encoder=tuned, condition=c) for c in own]
             elif stage == "retrieve":
                 targets += [fill(layout.RUN, dataset=name, run=run) for run in runs]
             elif stage == "evaluate":
@@ -315,14 +376,12 @@ class Plan:
 
 
 def _searched(run: str | RunName) -> RunName:
-    """``run`` parsed, if it is a run of the kinds this plan makes: BM25, or exact or HNSW search with a registry encoder.
+    """``run`` parsed, if it is a run of the kinds this plan makes: BM25, or exact or HNSW search with an encoder.
 
-    Fine-tuned, re-ranked and fused runs parse as run names but have no settings here yet:
-    refusing them is better than logging the base encoder's settings for a fine-tuned one.
+    Re-ranked and fused runs parse as run names but have no settings here yet: refusing them is
+    better than logging a first stage's settings for them.
     """
     parsed = RunName.parse(str(run))
-    if parsed.system not in ("bm25", *EMBEDDING_SYSTEMS) or parsed.variant is not None:
-        raise ValueError(
-            f"run {parsed}: this configuration makes BM25, dense and ann runs of registry encoders only, so it has no settings for it"
-        )
+    if parsed.system not in ("bm25", *EMBEDDING_SYSTEMS):
+        raise ValueError(f"run {parsed}: this configuration makes BM25, dense and ann runs only, so it has no settings for it")
     return parsed

@@ -55,3 +55,12 @@ def test_log_run_into_a_local_sqlite_store(tmp_path, monkeypatch):
     assert run.data.tags["kind"] == "retrieval"
     assert [a.path for a in client.list_artifacts(ids["run_id"])] == ["run.trec"]
     assert (tmp_path / "store/artifacts").is_dir()
+
+
+def test_a_fine_tuned_run_name_becomes_an_mlflow_safe_metric_prefix():
+    from mlflow.utils.validation import _validate_metric_name
+
+    from crossrank.track.mlflow_store import run_key
+
+    assert run_key("dense.minilm+qd.original") == "dense.minilm:qd.original"
+    _validate_metric_name(f"{run_key('ann.minilm+phrase.translated')}/ndcg_at_100")  # raises for a '+'

@@ -13,7 +13,7 @@ import yaml
 from scratch_project import copy_project, snakemake
 
 # Every dataset, every translation backend (nllb with shards, a scored nllb, the oracle, none),
-# ir_datasets downloads, and the efficiency study on and off: together they use every rule.
+# ir_datasets downloads, fine-tuning, and the efficiency study on and off: together they use every rule.
 EVERY_RULE = [
     {
         "datasets": ["cldr", "clirmatrix", "mmarco", "largescale"],
@@ -21,6 +21,7 @@ EVERY_RULE = [
         "clirmatrix": {"source": "ir_datasets", "translation": "nllb"},
         "mmarco": {"source": "ir_datasets"},
         "largescale": {"source": "ir_datasets", "release": "full"},
+        "finetune": {"levels": ["qd"]},  # phrase pairs are cldr's; the second configuration fine-tunes at both levels
     },
     {"efficiency": {"enabled": False}},
 ]

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.slow
 
 LANGUAGES = ["ar", "de", "en", "es", "fr", "ja", "ru", "zh"]
 ENCODERS = ["tiny", "tinycls"]
-RUNS = retrieval_runs(["original", "translated"], ENCODERS, ENCODERS)  # exact and HNSW runs
+FINETUNED = ["tiny+phrase", "tiny+qd"]
+RUNS = retrieval_runs(["original", "translated"], ENCODERS, ENCODERS, FINETUNED)  # exact and HNSW runs
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, tiny_bert: Path, project_r
     base = {"model": str(tiny_bert), "max_length": 32, "batch_size": 16}
     params["encoders"] = {"tiny": dict(base), "tinycls": {**base, "pooling": "cls"}}
     params["efficiency"].update({"sizes": [100, 1000], "queries": 50, "latency_queries": 10})
+    params["finetune"].update(encoders=["tiny"], epochs=1, batch_size=8, max_train_pairs=64, max_validation_pairs=16)
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _snakemake("--cores", "2", cwd=root)
     return root

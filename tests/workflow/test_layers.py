@@ -26,8 +26,9 @@ GRAPH = ImportGraph(PROJECT / "src")
 UPSTREAM: dict[str, tuple[str, ...]] = {
     "prepare": (),
     "translate": ("prepare",),
+    "finetune": ("prepare",),
     "bm25": ("translate",),
-    "dense": ("translate",),
+    "dense": ("translate", "finetune"),
     "evaluate": ("bm25", "dense"),
     "analyse": ("bm25", "dense"),
     "efficiency": ("dense",),

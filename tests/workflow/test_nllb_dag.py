@@ -26,6 +26,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, tiny_nllb: Path, tiny_bert
     params["translation"]["nllb"].update(model=str(tiny_nllb), num_beams=2, max_input_tokens=64, max_output_tokens=16, shards=2)
     params["encoders"] = {"tiny": {"model": str(tiny_bert), "max_length": 32, "batch_size": 16}}
     params["efficiency"]["enabled"] = False  # covered by test_cldr_dag.py
+    params["finetune"]["encoders"] = []  # covered by test_cldr_dag.py
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _snakemake("--cores", "2", cwd=root)
     return root

@@ -59,6 +59,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, project_root: Path, tiny_b
             "tiny": {"model": str(tiny_bert), "max_length": 32, "batch_size": 16},
         },
         "efficiency": {"enabled": False},  # covered by test_cldr_dag.py
+        "finetune": {"encoders": ["tiny"], "epochs": 1, "batch_size": 4, "max_train_pairs": 16, "max_validation_pairs": 8},
     }
     (root / "tiny.yaml").write_text(yaml.safe_dump(tiny, sort_keys=False, allow_unicode=True))
     snakemake("--cores", "2", "--configfiles", "params.yaml", "workflow/overlays/paper.yaml", "tiny.yaml", cwd=root)

@@ -47,6 +47,8 @@ def project(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Pat
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["datasets"] = list(DATASETS)
     params["efficiency"]["enabled"] = False  # covered by test_cldr_dag.py
+    # Query-document fine-tuning on each dataset's training pairs (phrase pairs are cldr's).
+    params["finetune"].update(levels=["qd"], epochs=1, batch_size=4, max_train_pairs=16, max_validation_pairs=8)
     for dataset, settings in DATASETS.items():
         params[dataset].update(settings)
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False, allow_unicode=True))
@@ -63,7 +65,7 @@ def test_each_dataset_leaves_the_whole_results_contract(project: Path, dataset: 
     assert set(docs.values()) == set(DATASETS[dataset]["languages"])
     for topic in topics:  # no judgment crosses into another document language
         assert {docs[docid] for docid in qrels[topic.qid]} == {topic.doc_lang}
-    runs = retrieval_runs(CONDITIONS[dataset], ["minilm"], ["minilm"])  # exact and HNSW
+    runs = retrieval_runs(CONDITIONS[dataset], ["minilm"], ["minilm"], ["minilm+qd"])  # exact and HNSW, base and fine-tuned
     assert sorted(p.stem for p in (project / f"results/{dataset}/runs").glob("*.trec")) == sorted(runs)
     for run in runs:
         ranked = read_run(project / f"results/{dataset}/runs/{run}.trec")

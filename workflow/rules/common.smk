@@ -25,7 +25,7 @@ PLAN = Plan.from_config(config)
 wildcard_constraints:
     dataset="[a-z0-9_]+",
     condition="|".join(layout.CONDITIONS),
-    encoder="[A-Za-z0-9_-]+",
+    encoder=layout.ANY_ENCODER,
     run="[A-Za-z0-9_.+-]+",
     shard="[0-9]+",
 
@@ -38,7 +38,11 @@ def run_file(system):
 def run_name(system):
     """Params function: the name of the run a search rule writes, from its wildcards."""
     return lambda wildcards: str(
-        RunName(system, wildcards.condition, model=wildcards.get("encoder"))
+        RunName.parse(
+            f"{system}.{wildcards.encoder}.{wildcards.condition}"
+            if "encoder" in wildcards.keys()
+            else f"{system}.{wildcards.condition}"
+        )
     )
 
 
@@ -99,12 +103,27 @@ def run_params(wildcards):
 
 def embedding_record(wildcards):
     """The embedding record of a dense or HNSW run's encoder (nothing for BM25)."""
-    return PLAN.embedding_records(wildcards.run)
+    return PLAN.embedding_records(wildcards.run, wildcards.dataset)
 
 
 def encoder_settings(wildcards):
     """An encoder's registry entry as it embeds (embedding.prefixes applied)."""
     return PLAN.encoder(wildcards.encoder)
+
+
+def finetuned_encoder_settings(wildcards):
+    """A fine-tuned encoder's entry on one dataset: its base entry with the checkpoint as model."""
+    return PLAN.finetuned_encoder(wildcards.dataset, wildcards.encoder)
+
+
+def finetune_pairs(wildcards):
+    """The training file of a fine-tuned encoder's level on a dataset."""
+    return PLAN.finetune_pairs(wildcards.dataset, wildcards.encoder)
+
+
+def finetune_base(wildcards):
+    """The registry entry of the encoder a fine-tuning starts from."""
+    return PLAN.encoder(wildcards.encoder.partition("+")[0])
 
 
 def embedding_shards(wildcards):

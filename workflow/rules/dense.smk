@@ -12,6 +12,8 @@ rule embed_shard:
         "logs/embed/{encoder}.shard{shard}.log",
     benchmark:
         "logs/embed/{encoder}.shard{shard}.benchmark.tsv"
+    wildcard_constraints:
+        encoder=layout.REGISTRY_ENCODER,
     conda:
         "../../envs/pipeline.yaml"
     threads: 2
@@ -39,6 +41,8 @@ rule embed:
         "logs/embed/{encoder}.log",
     benchmark:
         "logs/embed/{encoder}.benchmark.tsv"
+    wildcard_constraints:
+        encoder=layout.REGISTRY_ENCODER,
     conda:
         "../../envs/pipeline.yaml"
     threads: 2
@@ -51,6 +55,57 @@ rule embed:
         cache=layout.EMBEDDING_CACHE,
     script:
         "../scripts/embed.py"
+
+
+rule embed_finetuned_documents:
+    input:
+        model=layout.FINETUNED_MODEL,
+        documents=layout.DOCUMENTS,
+    output:
+        documents=layout.DOC_EMBEDDINGS,
+    log:
+        "logs/embed/{dataset}.{encoder}.documents.{condition}.log",
+    benchmark:
+        "logs/embed/{dataset}.{encoder}.documents.{condition}.benchmark.tsv"
+    wildcard_constraints:
+        encoder=layout.FINETUNED_ENCODER,
+    conda:
+        "../../envs/pipeline.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+    params:
+        encoder=finetuned_encoder_settings,
+        embedding=PLAN.embedding_result_settings,
+        cache=layout.EMBEDDING_CACHE,
+    script:
+        "../scripts/embed_finetuned_documents.py"
+
+
+rule embed_finetuned_queries:
+    input:
+        model=layout.FINETUNED_MODEL,
+        topics=layout.QUERIES,
+    output:
+        queries=layout.QUERY_EMBEDDINGS,
+        record=layout.FINETUNED_EMBEDDING_RECORD,
+    log:
+        "logs/embed/{dataset}.{encoder}.queries.log",
+    benchmark:
+        "logs/embed/{dataset}.{encoder}.queries.benchmark.tsv"
+    wildcard_constraints:
+        encoder=layout.FINETUNED_ENCODER,
+    conda:
+        "../../envs/pipeline.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+    params:
+        encoder=finetuned_encoder_settings,
+        embedding=PLAN.embedding_result_settings,
+        cache=layout.EMBEDDING_CACHE,
+    script:
+        "../scripts/embed_finetuned_queries.py"
 
 
 rule dense_search:

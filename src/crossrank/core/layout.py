@@ -34,11 +34,17 @@ TRANSLATION_SHARD = "data/translated/{dataset}/shards/{shard}.tsv"
 TRANSLATION_QUALITY = "data/translated/{dataset}/quality.csv"
 TRANSLATION_CACHE = "cache/translations"
 BM25_INDEX = "data/bm25/{dataset}/{condition}"
+# Fine-tuned checkpoints, one per (dataset, base encoder + level): "data/finetune/cldr/minilm+qd", a
+# sentence-transformers model directory; and what its training chose (validation curve, best epoch).
+FINETUNED_MODEL = "data/finetune/{dataset}/{encoder}"
+FINETUNE_RECORD = "data/finetune/{dataset}/{encoder}.json"
 EMBEDDING_CACHE = "cache/embeddings"
 # One shard job's record of the texts it encoded into the cache (temporary).
 EMBEDDING_SHARD = "data/embeddings/shards/{encoder}/{shard}.json"
 # What an encoder's embedding jobs resolved (precision, devices, cache directory, fingerprint).
 EMBEDDING_RECORD = "data/embeddings/{encoder}.json"
+# The same for a fine-tuned encoder, whose checkpoint (and so its embedding job) is per dataset.
+FINETUNED_EMBEDDING_RECORD = "data/embeddings/{dataset}/{encoder}.json"
 # HNSW indexes and their metadata, keyed by content, next to the embedding cache.
 ANN_CACHE = "cache/ann"
 DOC_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/documents.{condition}.npy"
@@ -73,8 +79,14 @@ MLFLOW_LOGGED = "results/mlflow/logged/{dataset}/{run}.json"
 MLFLOW_REPORT = "results/mlflow/reports/{dataset}.json"
 
 # DVC stages: the ones run per dataset, and the ones over all datasets at once.
-DATASET_STAGES = ("prepare", "translate", "retrieve", "evaluate", "analyse")
+DATASET_STAGES = ("prepare", "translate", "finetune", "retrieve", "evaluate", "analyse")
 GLOBAL_STAGES = ("download", "index", "embed", "metrics", "report", "efficiency", "track")
+
+
+# Wildcard constraints of {encoder}: a registry name, or a fine-tuned "<name>+<level>".
+REGISTRY_ENCODER = "[A-Za-z0-9_-]+"
+FINETUNED_ENCODER = r"[A-Za-z0-9_-]+\+[A-Za-z0-9_-]+"
+ANY_ENCODER = r"[A-Za-z0-9_-]+(\+[A-Za-z0-9_-]+)?"
 
 
 def fill(template: str, **values: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,67 @@ def embed(
                 np.save(tmp, vectors, allow_pickle=False)
             log.info("wrote %s %s %s", out, vectors.shape, vectors.dtype)
         write_json(out_record, record)
+
+
+def embed_finetuned_documents(
+    encoder_name: str,
+    encoder_params: Mapping[str, Any],
+    embedding_params: Mapping[str, Any],
+    cache_root: str,
+    documents_path: str,
+    out_documents: str,
+    threads: int = 1,
+) -> None:
+    """One dataset's documents of one condition, embedded with a fine-tuned checkpoint (``encoder_params["model"]``).
+
+    A fine-tuned encoder has one checkpoint per dataset, so its jobs are per dataset (and per
+    condition), without shards; they share the embedding cache (keyed by the checkpoint's
+    content) with every other job.
+    """
+    _embed_unsharded(encoder_name, encoder_params, embedding_params, cache_root, [(documents_path, out_documents)], [], None, threads)
+
+
+def embed_finetuned_queries(
+    encoder_name: str,
+    encoder_params: Mapping[str, Any],
+    embedding_params: Mapping[str, Any],
+    cache_root: str,
+    topics_path: str,
+    out_queries: str,
+    out_record: str,
+    threads: int = 1,
+) -> None:
+    """One dataset's queries embedded with a fine-tuned checkpoint, and the record of what the job resolved."""
+    _embed_unsharded(encoder_name, encoder_params, embedding_params, cache_root, [], [(topics_path, out_queries)], out_record, threads)
+
+
+def _embed_unsharded(
+    encoder_name: str,
+    encoder_params: Mapping[str, Any],
+    embedding_params: Mapping[str, Any],
+    cache_root: str,
+    documents: Sequence[tuple[str, str]],
+    queries: Sequence[tuple[str, str]],
+    out_record: str | None,
+    threads: int,
+) -> None:
+    """Fill the cache as one shard would, then gather as :func:`embed` does (its record kept only if asked for)."""
+    outputs = [out for _, out in [*documents, *queries]]
+    with tempfile.TemporaryDirectory(dir=Path(outputs[0]).parent.parent, prefix=".embed-") as scratch:
+        shard_record = str(Path(scratch) / "shard.json")
+        embed_shard(
+            encoder_name,
+            encoder_params,
+            {**embedding_params, "shards": 1},
+            cache_root,
+            [p for p, _ in documents],
+            [p for p, _ in queries],
+            0,
+            shard_record,
+            threads,
+        )
+        record = out_record or str(Path(scratch) / "record.json")
+        embed(encoder_name, encoder_params, embedding_params, cache_root, documents, queries, [shard_record], record, threads)
 
 
 def dense_search(

@@ -41,13 +41,15 @@ class Dataset:
     """One dataset of the registry.
 
     ``parallel_english``: its prepare step writes the English text of every document
-    (``oracle_en.tsv``). ``query_language``: the one language all its queries are in, or None
+    (``oracle_en.tsv``). ``phrase_pairs``: it writes parallel phrases of its training entities
+    (``phrase_pairs.tsv``), the phrase level's training data. ``query_language``: the one language all its queries are in, or None
     when queries come in every configured language. ``protocol``: how its release is read
     (None for a generated dataset).
     """
 
     name: str
     parallel_english: bool = False
+    phrase_pairs: bool = False
     query_language: str | None = None
     protocol: Protocol | None = None
 
@@ -66,7 +68,7 @@ class Dataset:
 
 
 DATASETS: dict[str, Dataset] = {
-    "cldr": Dataset("cldr", parallel_english=True),
+    "cldr": Dataset("cldr", parallel_english=True, phrase_pairs=True),
     "clirmatrix": Dataset(
         "clirmatrix", protocol=Protocol(clirmatrix.ClirMatrixSettings.from_params, clirmatrix.raw_files, clirmatrix.prepare)
     ),

@@ -59,6 +59,15 @@ def _local_sqlite_path(uri: str) -> Path | None:
     return Path(uri[len(prefix) :]) if uri.startswith(prefix) else None
 
 
+def run_key(run_name: str) -> str:
+    """A run name as the MLflow-safe prefix of a report's metric names: ``+`` (not allowed there) becomes ``:``.
+
+    ``dense.minilm+qd.original`` -> ``dense.minilm:qd.original``; run names never hold a ``:``,
+    so the key is unambiguous.
+    """
+    return run_name.replace("+", ":")
+
+
 def pair_metrics(frame: pd.DataFrame, prefix: str = "") -> dict[str, float]:
     """Rows of a metrics table as MLflow metrics, e.g. ``recall_at_100/ar-ru`` (optionally prefixed)."""
     return {f"{prefix}{metric_key(r.metric, r.query_lang, r.doc_lang)}": float(r.value) for r in frame.itertuples(index=False)}

@@ -17,7 +17,7 @@ from crossrank.core.io import write_json
 from crossrank.core.provenance import git_commit
 from crossrank.core.run_name import RunName
 from crossrank.evaluate.metrics import read_metrics
-from crossrank.track.mlflow_store import log_run, pair_metrics
+from crossrank.track.mlflow_store import log_run, pair_metrics, run_key
 
 log = logging.getLogger("crossrank")
 
@@ -85,5 +85,5 @@ def track_report(
     macro = frame[(frame["dataset"] == dataset) & (frame["query_lang"] == MACRO)]
     metrics: dict[str, float] = {}
     for run_name, rows in macro.groupby("run"):
-        metrics.update(pair_metrics(rows, prefix=f"{run_name}/"))
+        metrics.update(pair_metrics(rows, prefix=f"{run_key(run_name)}/"))
     _log_and_mark(dataset, "report", params, metrics, [*artifacts, metrics_path], {"kind": "report"}, mlflow_settings, out_marker)

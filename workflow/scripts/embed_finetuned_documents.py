@@ -1,0 +1,13 @@
+from crossrank.core.joblog import log_to_file
+from crossrank.dense import steps
+
+log_to_file(snakemake.log[0])
+steps.embed_finetuned_documents(
+    snakemake.wildcards.encoder,
+    snakemake.params.encoder,
+    snakemake.params.embedding,
+    snakemake.params.cache,
+    snakemake.input.documents,
+    snakemake.output.documents,
+    snakemake.threads,
+)

@@ -1,0 +1,14 @@
+from crossrank.core.joblog import log_to_file
+from crossrank.dense import steps
+
+log_to_file(snakemake.log[0])
+steps.embed_finetuned_queries(
+    snakemake.wildcards.encoder,
+    snakemake.params.encoder,
+    snakemake.params.embedding,
+    snakemake.params.cache,
+    snakemake.input.topics,
+    snakemake.output.queries,
+    snakemake.output.record,
+    snakemake.threads,
+)

@@ -1,0 +1,13 @@
+from crossrank.core.joblog import log_to_file
+from crossrank.finetune import steps
+
+log_to_file(snakemake.log[0])
+steps.finetune(
+    snakemake.wildcards.encoder,
+    snakemake.params.base,
+    snakemake.params.settings,
+    snakemake.input.pairs,
+    snakemake.output.model,
+    snakemake.output.record,
+    snakemake.threads,
+)
