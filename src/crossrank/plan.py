@@ -244,17 +244,9 @@ class Plan:
         level = tuned.partition("+")[2]
         return fill(layout.PHRASE_PAIRS if level == "phrase" else layout.QUERY_DOCUMENTS, dataset=name)
 
-    def finetuned_embedding_inputs(self, name: str, kind: str) -> list[str]:
-        """The files a fine-tuned encoder embeds on one dataset: its documents per condition, or its topics."""
-        if kind == "documents":
-            return [fill(layout.DOCUMENTS, dataset=name, condition=c) for c in self.conditions[name]]
-        return [fill(layout.QUERIES, dataset=name)]
-
-    def finetuned_embedding_outputs(self, name: str, kind: str) -> list[str]:
-        """The matrices of a fine-tuned encoder (wildcard ``{encoder}``) on one dataset, aligned with the inputs."""
-        if kind == "documents":
-            return [fill(layout.DOC_EMBEDDINGS, dataset=name, condition=c) for c in self.conditions[name]]
-        return [fill(layout.QUERY_EMBEDDINGS, dataset=name)]
+    def finetuned_embedding_documents(self, name: str) -> list[str]:
+        """The document files (per condition) a fine-tuned encoder embeds on one dataset."""
+        return [fill(layout.DOCUMENTS, dataset=name, condition=c) for c in self.conditions[name]]
 
     # Embeddings.
 

@@ -93,3 +93,23 @@ def test_the_gathering_job_reads_the_cache_of_the_shards_precision(tiny_bert, tm
             [str(tmp_path / f"{i}.json") for i in (0, 1)],
             str(tmp_path / "r.json"),
         )
+
+
+def test_a_fine_tuned_encoders_queries_job_embeds_every_text_and_its_document_jobs_only_gather(tiny_bert, tmp_path, count_loads):
+    import json
+
+    documents, topics = _write_inputs(tmp_path)
+    checkpoint = {"model": str(tiny_bert), "max_length": 32, "batch_size": 2}
+    embedding = {"device": "cpu", "precision": "auto", "storage": "float32"}
+    cache = str(tmp_path / "cache")
+    record = tmp_path / "emb" / "cldr" / "tiny+qd.json"
+    counter = count_loads()
+    steps.embed_finetuned_queries("tiny+qd", checkpoint, embedding, cache, documents, topics[0], str(tmp_path / "emb/q.npy"), str(record))
+    distinct = {d.text for path in documents for d in contract.read_documents(path)} | {"Germany", "ドイツ"}
+    assert sorted(counter.encoded) == sorted(distinct)  # one pass over the dataset's texts: batches never depend on job order
+    assert json.loads(record.read_text())["precision"] == "float32"
+    count_loads(fail=True)  # the documents' jobs find everything in the cache
+    for i, path in enumerate(documents):
+        steps.embed_finetuned_documents("tiny+qd", checkpoint, embedding, cache, path, str(record), str(tmp_path / f"emb/d{i}.npy"))
+    assert np.load(tmp_path / "emb/d0.npy").shape == (6, 32) and np.load(tmp_path / "emb/q.npy").shape == (2, 32)
+    assert not list((tmp_path / "emb").glob(".embed-*"))  # no scratch left behind

@@ -116,6 +116,11 @@ def finetuned_encoder_settings(wildcards):
     return PLAN.finetuned_encoder(wildcards.dataset, wildcards.encoder)
 
 
+def finetuned_embedding_documents(wildcards):
+    """Every document file (per condition) of the dataset a fine-tuned encoder embeds."""
+    return PLAN.finetuned_embedding_documents(wildcards.dataset)
+
+
 def finetune_pairs(wildcards):
     """The training file of a fine-tuned encoder's level on a dataset."""
     return PLAN.finetune_pairs(wildcards.dataset, wildcards.encoder)

@@ -57,34 +57,10 @@ rule embed:
         "../scripts/embed.py"
 
 
-rule embed_finetuned_documents:
-    input:
-        model=layout.FINETUNED_MODEL,
-        documents=layout.DOCUMENTS,
-    output:
-        documents=layout.DOC_EMBEDDINGS,
-    log:
-        "logs/embed/{dataset}.{encoder}.documents.{condition}.log",
-    benchmark:
-        "logs/embed/{dataset}.{encoder}.documents.{condition}.benchmark.tsv"
-    wildcard_constraints:
-        encoder=layout.FINETUNED_ENCODER,
-    conda:
-        "../../envs/pipeline.yaml"
-    threads: 2
-    resources:
-        mem_mb=8000,
-    params:
-        encoder=finetuned_encoder_settings,
-        embedding=PLAN.embedding_result_settings,
-        cache=layout.EMBEDDING_CACHE,
-    script:
-        "../scripts/embed_finetuned_documents.py"
-
-
 rule embed_finetuned_queries:
     input:
         model=layout.FINETUNED_MODEL,
+        documents=finetuned_embedding_documents,
         topics=layout.QUERIES,
     output:
         queries=layout.QUERY_EMBEDDINGS,
@@ -106,6 +82,32 @@ rule embed_finetuned_queries:
         cache=layout.EMBEDDING_CACHE,
     script:
         "../scripts/embed_finetuned_queries.py"
+
+
+rule embed_finetuned_documents:
+    input:
+        model=layout.FINETUNED_MODEL,
+        documents=layout.DOCUMENTS,
+        record=layout.FINETUNED_EMBEDDING_RECORD,
+    output:
+        documents=layout.DOC_EMBEDDINGS,
+    log:
+        "logs/embed/{dataset}.{encoder}.documents.{condition}.log",
+    benchmark:
+        "logs/embed/{dataset}.{encoder}.documents.{condition}.benchmark.tsv"
+    wildcard_constraints:
+        encoder=layout.FINETUNED_ENCODER,
+    conda:
+        "../../envs/pipeline.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+    params:
+        encoder=finetuned_encoder_settings,
+        embedding=PLAN.embedding_result_settings,
+        cache=layout.EMBEDDING_CACHE,
+    script:
+        "../scripts/embed_finetuned_documents.py"
 
 
 rule dense_search:

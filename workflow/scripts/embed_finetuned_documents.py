@@ -8,6 +8,7 @@ steps.embed_finetuned_documents(
     snakemake.params.embedding,
     snakemake.params.cache,
     snakemake.input.documents,
+    snakemake.input.record,
     snakemake.output.documents,
     snakemake.threads,
 )

@@ -7,6 +7,7 @@ steps.embed_finetuned_queries(
     snakemake.params.encoder,
     snakemake.params.embedding,
     snakemake.params.cache,
+    snakemake.input.documents,
     snakemake.input.topics,
     snakemake.output.queries,
     snakemake.output.record,

@@ -132,65 +132,78 @@ def embed(
         write_json(out_record, record)
 
 
-def embed_finetuned_documents(
-    encoder_name: str,
-    encoder_params: Mapping[str, Any],
-    embedding_params: Mapping[str, Any],
-    cache_root: str,
-    documents_path: str,
-    out_documents: str,
-    threads: int = 1,
-) -> None:
-    """One dataset's documents of one condition, embedded with a fine-tuned checkpoint (``encoder_params["model"]``).
-
-    A fine-tuned encoder has one checkpoint per dataset, so its jobs are per dataset (and per
-    condition), without shards; they share the embedding cache (keyed by the checkpoint's
-    content) with every other job.
-    """
-    _embed_unsharded(encoder_name, encoder_params, embedding_params, cache_root, [(documents_path, out_documents)], [], None, threads)
-
-
 def embed_finetuned_queries(
     encoder_name: str,
     encoder_params: Mapping[str, Any],
     embedding_params: Mapping[str, Any],
     cache_root: str,
+    documents_paths: Sequence[str],
     topics_path: str,
     out_queries: str,
     out_record: str,
     threads: int = 1,
 ) -> None:
-    """One dataset's queries embedded with a fine-tuned checkpoint, and the record of what the job resolved."""
-    _embed_unsharded(encoder_name, encoder_params, embedding_params, cache_root, [], [(topics_path, out_queries)], out_record, threads)
+    """Embed one dataset's texts with its fine-tuned checkpoint (``encoder_params["model"]``); write the queries' matrix.
 
-
-def _embed_unsharded(
-    encoder_name: str,
-    encoder_params: Mapping[str, Any],
-    embedding_params: Mapping[str, Any],
-    cache_root: str,
-    documents: Sequence[tuple[str, str]],
-    queries: Sequence[tuple[str, str]],
-    out_record: str | None,
-    threads: int,
-) -> None:
-    """Fill the cache as one shard would, then gather as :func:`embed` does (its record kept only if asked for)."""
-    outputs = [out for _, out in [*documents, *queries]]
-    with tempfile.TemporaryDirectory(dir=Path(outputs[0]).parent.parent, prefix=".embed-") as scratch:
+    A fine-tuned encoder has one checkpoint per dataset, so its jobs are per dataset, without
+    shards. This job fills the cache with every text of the dataset (documents of each condition
+    and queries) in one pass, as a shard job does, so batches (and so the last bits of every
+    vector) never depend on which job ran first; the documents' jobs then only gather.
+    """
+    with tempfile.TemporaryDirectory(dir=Path(out_queries).parent.parent, prefix=".embed-") as scratch:
         shard_record = str(Path(scratch) / "shard.json")
         embed_shard(
             encoder_name,
             encoder_params,
             {**embedding_params, "shards": 1},
             cache_root,
-            [p for p, _ in documents],
-            [p for p, _ in queries],
+            documents_paths,
+            [topics_path],
             0,
             shard_record,
             threads,
         )
-        record = out_record or str(Path(scratch) / "record.json")
-        embed(encoder_name, encoder_params, embedding_params, cache_root, documents, queries, [shard_record], record, threads)
+        embed(
+            encoder_name,
+            encoder_params,
+            embedding_params,
+            cache_root,
+            [],
+            [(topics_path, out_queries)],
+            [shard_record],
+            out_record,
+            threads,
+        )
+
+
+def embed_finetuned_documents(
+    encoder_name: str,
+    encoder_params: Mapping[str, Any],
+    embedding_params: Mapping[str, Any],
+    cache_root: str,
+    documents_path: str,
+    record_path: str,
+    out_documents: str,
+    threads: int = 1,
+) -> None:
+    """One condition's document matrix of a fine-tuned encoder, gathered from the cache its queries job filled."""
+    with tempfile.TemporaryDirectory(dir=Path(out_documents).parent.parent, prefix=".embed-") as scratch:
+        resolved = json.loads(Path(record_path).read_text(encoding="utf-8"))
+        shard = {"device": (resolved["devices"] or ["cpu"])[0], "precision": resolved["precision"], "encoded": 0}
+        shard_record = Path(scratch) / "shard.json"
+        write_json(shard_record, shard)
+        record = str(Path(scratch) / "record.json")
+        embed(
+            encoder_name,
+            encoder_params,
+            embedding_params,
+            cache_root,
+            [(documents_path, out_documents)],
+            [],
+            [str(shard_record)],
+            record,
+            threads,
+        )
 
 
 def dense_search(
