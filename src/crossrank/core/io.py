@@ -40,28 +40,25 @@ def publish(tmp: str | os.PathLike[str], target: str | os.PathLike[str], directo
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file next to ``path`` and rename it over ``path`` on success only."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with open(tmp_name, mode, encoding=None if "b" in mode else encoding, newline=None if "b" in mode else "") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        publish(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    text = "b" not in mode
+    with (
+        atomic_path(path, suffix=".tmp") as tmp,
+        open(tmp, mode, encoding=encoding if text else None, newline="" if text else None) as handle,
+    ):
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path for libraries that write files themselves; rename it on success."""
+def atomic_path(path: str | os.PathLike[str], suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path next to ``path`` (for libraries that write files themselves); rename it over ``path`` on success.
+
+    ``suffix`` of the temporary name defaults to the target's, for libraries that insist on one (``np.save``).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix if suffix is None else suffix)
     os.close(fd)
     try:
         yield Path(tmp_name)

@@ -111,8 +111,6 @@ def embed(
     shards = [json.loads(Path(path).read_text(encoding="utf-8")) for path in shard_records]
     precision = _shards_precision(shard_records, shards)
     embedder = _embedder(encoder_name, encoder_params, embedding_params, cache_root, precision=precision)
-    pairs = [*documents, *queries]
-    inputs = _model_inputs(embedder.spec, [p for p, _ in documents], [p for p, _ in queries])
     record = {
         "encoder": encoder_name,
         "precision": embedder.precision,
@@ -123,13 +121,22 @@ def embed(
         "cache": str(embedder.cache.directory),
         "fingerprint": embedder.fingerprint,
     }
-    with all_or_nothing([out for _, out in pairs] + [out_record]):
+    _write_matrices(embedder, documents, queries, [out_record])
+    write_json(out_record, record)
+
+
+def _write_matrices(
+    embedder: Embedder, documents: Sequence[tuple[str, str]], queries: Sequence[tuple[str, str]], also: Sequence[str]
+) -> None:
+    """Each ``(input, output .npy)`` pair's matrix (from the cache where it can), all written or none (``also`` included)."""
+    pairs = [*documents, *queries]
+    inputs = _model_inputs(embedder.spec, [p for p, _ in documents], [p for p, _ in queries])
+    with all_or_nothing([out for _, out in pairs] + list(also)):
         for (_, out), texts in zip(pairs, inputs, strict=True):
             vectors = embedder.embed(texts)
             with atomic_path(out) as tmp:
                 np.save(tmp, vectors, allow_pickle=False)
             log.info("wrote %s %s %s", out, vectors.shape, vectors.dtype)
-        write_json(out_record, record)
 
 
 def embed_finetuned_queries(
@@ -186,24 +193,14 @@ def embed_finetuned_documents(
     out_documents: str,
     threads: int = 1,
 ) -> None:
-    """One condition's document matrix of a fine-tuned encoder, gathered from the cache its queries job filled."""
-    with tempfile.TemporaryDirectory(dir=Path(out_documents).parent.parent, prefix=".embed-") as scratch:
-        resolved = json.loads(Path(record_path).read_text(encoding="utf-8"))
-        shard = {"device": (resolved["devices"] or ["cpu"])[0], "precision": resolved["precision"], "encoded": 0}
-        shard_record = Path(scratch) / "shard.json"
-        write_json(shard_record, shard)
-        record = str(Path(scratch) / "record.json")
-        embed(
-            encoder_name,
-            encoder_params,
-            embedding_params,
-            cache_root,
-            [(documents_path, out_documents)],
-            [],
-            [str(shard_record)],
-            record,
-            threads,
-        )
+    """One condition's document matrix of a fine-tuned encoder, gathered from the cache its queries job filled.
+
+    The precision is the one that job resolved (``record_path``), so this reads the same cache.
+    """
+    torch.set_num_threads(max(1, threads))
+    precision = json.loads(Path(record_path).read_text(encoding="utf-8"))["precision"]
+    embedder = _embedder(encoder_name, encoder_params, embedding_params, cache_root, precision=precision)
+    _write_matrices(embedder, [(documents_path, out_documents)], [], [])
 
 
 def dense_search(
