@@ -18,7 +18,7 @@ from typing import Any
 
 from crossrank.core import layout
 from crossrank.core.layout import fill
-from crossrank.core.run_name import EMBEDDING_SYSTEMS, RunName
+from crossrank.core.run_name import EMBEDDING_SYSTEMS, RunName, split_encoder
 from crossrank.prepare.registry import dataset, release_inputs
 from crossrank.track.mlflow_store import resolve_tracking_uri
 from crossrank.translate.backends import MACHINE_TRANSLATION, NO_TRANSLATION
@@ -172,10 +172,9 @@ class Plan:
         runs = [RunName("bm25", c) for c in conditions]
         runs += [RunName("dense", c, model=e) for e in self.encoders for c in conditions]
         runs += [RunName("ann", c, model=e) for e in self.ann_encoders for c in conditions]
-        tuned = [RunName.parse(f"dense.{name}.original") for name in self.finetuned]
-        runs += [RunName("dense", c, model=t.model, variant=t.variant) for t in tuned for c in conditions]
+        runs += [RunName.search("dense", c, tuned) for tuned in self.finetuned for c in conditions]
         if self.ann_encoders:
-            runs += [RunName("ann", c, model=t.model, variant=t.variant) for t in tuned for c in conditions]
+            runs += [RunName.search("ann", c, tuned) for tuned in self.finetuned for c in conditions]
         return runs
 
     def run_files(self, name: str) -> list[str]:
@@ -201,7 +200,7 @@ class Plan:
         if run.variant is None:
             params["encoder"] = {"name": run.model, **self.encoder(run.model)}
         else:
-            params["encoder"] = {"name": f"{run.model}+{run.variant}", **self.finetuned_encoder(name, f"{run.model}+{run.variant}")}
+            params["encoder"] = {"name": run.encoder, **self.finetuned_encoder(name, str(run.encoder))}
             params["finetune"] = self.finetune_settings
         params["embedding"] = self.embedding_result_settings
         if run.system == "ann":
@@ -220,7 +219,7 @@ class Plan:
         if run.system not in EMBEDDING_SYSTEMS:
             return []
         if run.variant is not None:
-            return [fill(layout.FINETUNED_EMBEDDING_RECORD, dataset=name, encoder=f"{run.model}+{run.variant}")]
+            return [fill(layout.FINETUNED_EMBEDDING_RECORD, dataset=name, encoder=str(run.encoder))]
         return [fill(layout.EMBEDDING_RECORD, encoder=run.model)]
 
     # Fine-tuning.
@@ -232,16 +231,19 @@ class Plan:
 
     def finetuned_encoder(self, name: str, tuned: str) -> dict[str, Any]:
         """The registry entry of a fine-tuned encoder on dataset ``name``: its base entry, with the checkpoint as model."""
-        base, _, level = tuned.partition("+")
-        if tuned not in self.finetuned or not level:
-            raise ValueError(f"{tuned!r} is not a fine-tuned encoder of this configuration (finetune.encoders x finetune.levels)")
-        entry = self.encoder(base)
+        entry = self.finetune_base(tuned)
         entry.update(model=fill(layout.FINETUNED_MODEL, dataset=name, encoder=tuned), revision=None, enabled=True)
         return entry
 
+    def finetune_base(self, tuned: str) -> dict[str, Any]:
+        """The registry entry (prefixes switch applied) a fine-tuned encoder starts from; ValueError if it is not one."""
+        if tuned not in self.finetuned:
+            raise ValueError(f"{tuned!r} is not a fine-tuned encoder of this configuration (finetune.encoders x finetune.levels)")
+        return self.encoder(split_encoder(tuned)[0])
+
     def finetune_pairs(self, name: str, tuned: str) -> str:
         """The training file of a fine-tuned encoder's level on a dataset (phrase pairs or query-document pairs)."""
-        level = tuned.partition("+")[2]
+        level = split_encoder(tuned)[1]
         return fill(layout.PHRASE_PAIRS if level == "phrase" else layout.QUERY_DOCUMENTS, dataset=name)
 
     def finetuned_embedding_documents(self, name: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crossrank.core.errors import RunNameError
-from crossrank.core.run_name import RunName, run_pattern
+from crossrank.core.run_name import RunName, run_pattern, split_encoder
 
 # Names of today's runs and of the stages to come (fine-tuned encoders, re-rankers, fusion).
 NAMES = [
@@ -122,3 +122,13 @@ def test_every_constructible_run_parses_back_to_itself(condition: str) -> None:
     for run in runs:
         assert RunName.parse(str(run)) == run, str(run)
     assert len({str(run) for run in runs}) == len(runs)  # no two runs share a name
+
+
+def test_a_search_run_takes_its_encoder_as_the_embedding_layer_names_it():
+    tuned = RunName.search("dense", "original", "minilm+qd")
+    assert (tuned.model, tuned.variant, tuned.encoder, str(tuned)) == ("minilm", "qd", "minilm+qd", "dense.minilm+qd.original")
+    assert RunName.search("ann", "translated", "labse").encoder == "labse"
+    assert str(RunName.search("bm25", "original")) == "bm25.original" and RunName.search("bm25", "original").encoder is None
+    assert split_encoder("minilm+phrase") == ("minilm", "phrase") and split_encoder("xlmr-large") == ("xlmr-large", None)
+    with pytest.raises(RunNameError, match="variant '' must be letters"):
+        split_encoder("minilm+")

@@ -38,11 +38,7 @@ def run_file(system):
 def run_name(system):
     """Params function: the name of the run a search rule writes, from its wildcards."""
     return lambda wildcards: str(
-        RunName.parse(
-            f"{system}.{wildcards.encoder}.{wildcards.condition}"
-            if "encoder" in wildcards.keys()
-            else f"{system}.{wildcards.condition}"
-        )
+        RunName.search(system, wildcards.condition, wildcards.get("encoder"))
     )
 
 
@@ -128,7 +124,7 @@ def finetune_pairs(wildcards):
 
 def finetune_base(wildcards):
     """The registry entry of the encoder a fine-tuning starts from."""
-    return PLAN.encoder(wildcards.encoder.partition("+")[0])
+    return PLAN.finetune_base(wildcards.encoder)
 
 
 def embedding_shards(wildcards):

@@ -91,15 +91,21 @@ class RunName:
         return self.system == "fusion" or any(stage.contains_fusion for stage in self.first_stage)
 
     @property
+    def encoder(self) -> str | None:
+        """The model as the embedding layer names an encoder: ``minilm``, or ``minilm+qd`` when fine-tuned (None for bm25)."""
+        if self.model is None:
+            return None
+        return self.model if self.variant is None else f"{self.model}+{self.variant}"
+
+    @property
     def retriever(self) -> str:
         """Everything but the condition, e.g. ``dense.minilm+qd`` (the ``system`` column of the metrics)."""
         if self.system == "bm25":
             return "bm25"
-        model = self.model if self.variant is None else f"{self.model}+{self.variant}"
         if self.system in EMBEDDING_SYSTEMS:
-            return f"{self.system}.{model}"
+            return f"{self.system}.{self.encoder}"
         stages = "+".join(stage.retriever for stage in self.first_stage)
-        return f"{self.system}.{model}.{stages}"
+        return f"{self.system}.{self.encoder}.{stages}"
 
     def __str__(self) -> str:
         return f"{self.retriever}.{self.condition}"
@@ -118,6 +124,11 @@ class RunName:
             return cls.join(retriever, condition)
         except RunNameError as error:
             raise RunNameError(f"run name {name!r} is malformed: {error}") from None
+
+    @classmethod
+    def search(cls, system: str, condition: str, encoder: str | None = None) -> RunName:
+        """A ``bm25``, ``dense`` or ``ann`` run, its encoder named as the embedding layer names it (``minilm+qd``)."""
+        return cls.join(system if encoder is None else f"{system}.{encoder}", condition)
 
     @classmethod
     def join(cls, retriever: str, condition: str) -> RunName:
@@ -158,6 +169,12 @@ def _fusion_members(stages: str) -> list[str]:
         else:
             members[-1] += f"+{token}"
     return members
+
+
+def split_encoder(name: str) -> tuple[str, str | None]:
+    """``minilm+qd`` -> ``("minilm", "qd")``, ``minilm`` -> ``("minilm", None)``; raises RunNameError on a malformed name."""
+    run = RunName.search("dense", CONDITIONS[0], name)
+    return str(run.model), run.variant
 
 
 def run_pattern(system: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from crossrank.core.devices import resolve_device
 from crossrank.core.encoder_model import EncoderSpec
 from crossrank.core.io import write_json
+from crossrank.core.run_name import split_encoder
 from crossrank.finetune.pairs import hold_out, read_phrase_pairs, read_query_documents
 from crossrank.finetune.settings import FinetuneSettings
 from crossrank.finetune.training import fine_tune
@@ -39,7 +40,9 @@ def finetune(
     import torch
 
     torch.set_num_threads(max(1, threads))
-    base, _, level = tuned_name.partition("+")
+    base, level = split_encoder(tuned_name)
+    if level is None:
+        raise ValueError(f"{tuned_name!r} names no fine-tuning level (<encoder>+<level>)")
     settings = FinetuneSettings.from_params(settings_params)
     pairs = read_phrase_pairs(pairs_path) if level == "phrase" else read_query_documents(pairs_path)
     train, validation = hold_out(pairs, settings_params.get("validation_fraction", 0.1), settings.seed)
