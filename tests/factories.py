@@ -152,3 +152,35 @@ def write_run_file(path: str | os.PathLike[str], run: Mapping[str, Mapping[str, 
     """Write ``run`` as a TREC run file tagged ``tag`` (each query's documents ranked in the given order); returns the path."""
     write_run(path, {qid: list(scores.items()) for qid, scores in run.items()}, tag=tag)
     return Path(path)
+
+
+def leaked_evaluation_texts(project: Path, dataset: str, contains: bool = False) -> list[tuple[str, str]]:
+    """``(training file, text)`` for each fine-tuning pair text that is an evaluated query or a judged document's text.
+
+    Reads every pairs file under ``data/finetune/{dataset}/pairs/``. With ``contains`` an
+    evaluated query inside a longer training text counts too (word-bounded; anywhere in the
+    scripts without spaces), the rule ``cldr`` applies to test entities' names.
+    """
+    import re
+
+    from crossrank.core.contract import read_documents, read_qrels, read_topics
+    from crossrank.finetune.pairs import read_training_pairs
+
+    topics = read_topics(project / f"results/{dataset}/topics.tsv")
+    judged = {
+        docid for judgments in read_qrels(project / f"results/{dataset}/qrels.tsv").values() for docid, rel in judgments.items() if rel > 0
+    }
+    documents = {d.docid: d.text for d in read_documents(project / f"data/original/{dataset}/documents.tsv")}
+    evaluated = {t.text for t in topics} | {documents[d] for d in judged if d in documents}
+    by_language: dict[str, list[re.Pattern[str]]] = {}
+    for t in topics:
+        name = re.escape(t.text.casefold())
+        by_language.setdefault(t.query_lang, []).append(re.compile(name if t.query_lang in ("ar", "ja", "zh") else rf"(?<!\w){name}(?!\w)"))
+    leaks = []
+    for path in sorted((project / f"data/finetune/{dataset}/pairs").glob("*.tsv")):
+        for pair in read_training_pairs(path):
+            for lang, text in ((pair.lang_a, pair.text_a), (pair.lang_b, pair.text_b)):
+                named = contains and any(p.search(text.casefold()) for p in by_language.get(lang, []))
+                if text in evaluated or named:
+                    leaks.append((path.name, text))
+    return leaks

@@ -180,3 +180,81 @@ def write_largescale_full(root: Path, languages: list[str], queries: int = 14) -
         rel = [f"{300 + i}\t{ids[e.entity_id]}\t2" for i, e in enumerate(entities[:queries])]
         rel += [f"{300 + i}\t{ids[entities[i + 1].entity_id]}\t1" for i in range(0, queries, 3)]
         _write_lines(directory / f"en2{lang}.rel", rel)
+
+
+# Fine-tuning releases: Tatoeba (LASER's packaging), XL-WiC, AM2iCo and SenWiCh, in their formats.
+
+
+def write_tatoeba(root: Path, languages: list[str], count: int = 24) -> None:
+    """LASER's ``tatoeba.{xxx}-eng.{xxx}`` / ``.eng`` for each non-English language: country names, line i with line i.
+
+    Every language translates the same English lines, so non-English pairs join through English.
+    """
+    from crossrank.finetune.tatoeba import tatoeba_code
+
+    entities, _ = countries(languages, count)
+    for lang in sorted(set(languages) - {"en", "simple"}):
+        code = tatoeba_code(lang)
+        _write_lines(root / f"tatoeba.{code}-eng.{code}", [f"{e.names[lang]}." for e in entities])
+        _write_lines(root / f"tatoeba.{code}-eng.eng", [f"{e.names['en']}." for e in entities])
+
+
+def _wic_contexts(lang: str, count: int) -> list[tuple[str, str, str, int]]:
+    """``(target, context_1, context_2, label)``: the same country twice (label 1) or two neighbours (label 0)."""
+    entities, _ = countries([lang], count + 1)
+    rows = []
+    for i, entity in enumerate(entities[:count]):
+        other = entities[i] if i % 2 == 0 else entities[i + 1]
+        rows.append((entity.names[lang], f"{entity.names[lang]} .", f"{other.names[lang]} !", 1 if i % 2 == 0 else 0))
+    return rows
+
+
+def write_xlwic(root: Path, languages: list[str], count: int = 12) -> None:
+    """``xlwic_datasets/``: English WiC (train, valid), Wiktionary languages (train, valid, test) and WordNet ones (valid, test)."""
+    from crossrank.finetune.word_pairs import word_files
+
+    for lang in languages:
+        rows = _wic_contexts(lang, count)
+        for file in word_files("xlwic", root, lang, ["train", "dev", "test"]):
+            lines = [f"{t}\tN\t0\t{len(t)}\t0\t{len(t)}\t{a}\t{b}" + ("" if file.split == "test" else f"\t{y}") for t, a, b, y in rows]
+            _write_lines(file.paths[0], lines)
+            if file.split == "test":
+                _write_lines(file.paths[1], [str(y) for *_, y in rows])
+
+
+def write_am2ico(root: Path, languages: list[str], count: int = 12) -> None:
+    """AM2iCo's ``data/{lang}/{train,dev,test}.tsv``: a header, a target-language and an English context, ``<word>`` marks, T/F."""
+    for lang in languages:
+        english = _wic_contexts("en", count)
+        rows = _wic_contexts(lang, count)
+        lines = ["context1\tcontext2\tlabel"] + [
+            f"<word>{t}</word> {a}\tThe <word>{e[0]}</word> {e[2]}\t{'T' if y else 'F'}"
+            for (t, a, _, y), e in zip(rows, english, strict=True)
+        ]
+        for split in ("train", "dev", "test"):
+            _write_lines(root / lang / f"{split}.tsv", lines)
+
+
+def write_senwich(root: Path, languages: list[str], count: int = 12) -> None:
+    """SenWiCh's WiC-style ``{Language}_{split}.data``: a JSON list of pairs with lemma, sentences, spans and label."""
+    from crossrank.finetune.word_pairs import word_files
+
+    for lang in languages:
+        records = [
+            {
+                "lemma": t,
+                "sentence1": a,
+                "sentence2": b,
+                "sent_id1": f"{lang}_0_{i}",
+                "sent_id2": f"{lang}_1_{i}",
+                "start1": 0,
+                "end1": len(t),
+                "start2": 0,
+                "end2": len(t),
+                "label": y,
+            }
+            for i, (t, a, b, y) in enumerate(_wic_contexts(lang, count))
+        ]
+        for file in word_files("senwich", root, lang, ["train", "dev", "test"]):
+            file.paths[0].parent.mkdir(parents=True, exist_ok=True)
+            file.paths[0].write_text(json.dumps(records, ensure_ascii=False, indent=4), encoding="utf-8")

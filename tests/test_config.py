@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 import yaml
+from releases import write_am2ico, write_senwich, write_tatoeba, write_xlwic
 
 from crossrank.config import merge_overlays, validate_params
 from crossrank.core.errors import ConfigError
+from crossrank.finetune.tatoeba import TATOEBA_CODES
+from crossrank.finetune.word_pairs import languages_of
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = ROOT / "workflow/schemas/params.schema.yaml"
@@ -209,7 +212,17 @@ def test_paper_overlay_validates_once_the_releases_exist(params: dict[str, Any],
         (tmp_path / "datasets" / dataset).mkdir(parents=True)
     monkeypatch.chdir(tmp_path)  # release roots are relative to the project directory
     merged = merge_overlays(params, overlay)  # as snakemake --configfiles merges them
+    message = _error(copy.deepcopy(merged))  # the fine-tuning releases are checked before any job too
+    assert "dataset 'clirmatrix' reads Tatoeba's pairs, but 14 file(s) are missing, first datasets/tatoeba/tatoeba.ara-eng.ara" in message
+    assert "WiC release file(s) for dataset 'clirmatrix' are missing" in message
+    languages = sorted({lang for name in merged["datasets"] for lang in merged[name]["languages"]} - {"simple"})
+    write_tatoeba(tmp_path / "datasets/tatoeba", languages, count=4)
+    finetune = merged["finetune"]["word"]
+    write_xlwic(tmp_path / finetune["xlwic"], [lang for lang in languages_of("xlwic") if lang in languages], count=2)
+    write_am2ico(tmp_path / finetune["am2ico"], [lang for lang in languages_of("am2ico") if lang in languages], count=2)
+    write_senwich(tmp_path / finetune["senwich"], [lang for lang in languages_of("senwich") if lang in languages], count=2)
     validate_params(merged, SCHEMA)
+    assert merged["finetune"]["levels"] == ["word", "phrase", "qd"]
     assert merged["datasets"] == ["clirmatrix", "mmarco", "largescale"]
     enabled = sorted(name for name, entry in merged["encoders"].items() if entry["enabled"])
     assert enabled == ["labse", "me5-instruct", "mmbert", "nomic", "xlmr"]  # the paper's five, not the demo encoder
@@ -227,16 +240,51 @@ def test_paper_overlay_validates_once_the_releases_exist(params: dict[str, Any],
     assert merged["embedding"]["prefixes"] == "model"  # a stated deviation: the paper is silent on prefixes
 
 
-def test_fine_tuning_a_disabled_encoder_or_at_a_level_without_data_is_refused(params: dict[str, Any], tmp_path: Path) -> None:
+def test_fine_tuning_a_disabled_encoder_or_at_a_level_without_data_is_refused(
+    params: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     params["finetune"]["encoders"] = ["xlmr"]  # shipped disabled
     assert "'finetune.encoders' names 'xlmr', which is not an enabled encoder ['minilm']" in _error(params)
     params["finetune"]["encoders"] = ["minilm"]
     params["datasets"] = ["cldr", "mmarco"]
     params["mmarco"]["root"] = str(tmp_path)
+    params["mmarco"]["languages"] = ["de", "en", "ja"]
+    params["finetune"]["phrase"]["tatoeba"] = str(tmp_path / "tatoeba")
     message = _error(params)
-    assert "'finetune.levels' has phrase, but datasets ['mmarco'] have no parallel phrases" in message
+    assert (
+        "'finetune.levels' has phrase, and dataset 'mmarco' reads Tatoeba's pairs, but 4 file(s) are missing, first "
+        f"{tmp_path / 'tatoeba/tatoeba.deu-eng.deu'}. Fix: download the LASER Tatoeba test set"
+    ) in message
+    write_tatoeba(tmp_path / "tatoeba", ["de", "ja"])
+    validate_params(copy.deepcopy(params), SCHEMA)  # cldr reads its own phrases; mmarco's de, ja pairs are all on disk
+    monkeypatch.delitem(TATOEBA_CODES, "ja")  # a language the table does not map
+    with pytest.raises(ConfigError, match=r"dataset 'mmarco' has languages \['ja'\] without a Tatoeba code.*'finetune.phrase.codes'"):
+        validate_params(copy.deepcopy(params), SCHEMA)
+    params["finetune"]["phrase"]["codes"] = {"ja": "jpn"}
+    validate_params(copy.deepcopy(params), SCHEMA)
     params["finetune"]["levels"] = ["qd"]
-    validate_params(params, SCHEMA)
+    validate_params(copy.deepcopy(params), SCHEMA)
+    params["mmarco"]["train_queries_per_pair"] = 0
+    with pytest.raises(ConfigError, match=r"'mmarco.train_queries_per_pair' is 0, so 'mmarco' has no training pairs"):
+        validate_params(params, SCHEMA)
+
+
+def test_the_word_level_needs_a_wic_release_of_each_datasets_languages_on_disk(params: dict[str, Any], tmp_path: Path) -> None:
+    word = {"xlwic": str(tmp_path / "xlwic"), "am2ico": str(tmp_path / "am2ico"), "senwich": None, "training_splits": ["train"]}
+    params["finetune"].update(levels=["word"], word={**params["finetune"]["word"], **word})
+    message = _error(params)
+    assert "'finetune.levels' has word, but " in message and "WiC release file(s) for dataset 'cldr' are missing, first" in message
+    assert "xlwic/xlwic_wikt/german_de/de_train.txt (fix: download xlwic_datasets.zip from pilehvar.github.io/xlwic" in message
+    write_xlwic(tmp_path / "xlwic", ["en", "de", "fr", "ja", "zh"])
+    write_am2ico(tmp_path / "am2ico", ["ar", "de", "ja", "ru", "zh"])
+    validate_params(copy.deepcopy(params), SCHEMA)
+    params["cldr"]["languages"] = ["es", "en"]  # no release has Spanish, but English WiC covers English
+    validate_params(copy.deepcopy(params), SCHEMA)
+    params["finetune"]["word"]["xlwic"] = None
+    with pytest.raises(
+        ConfigError, match=r"no configured WiC release has training pairs in the languages of dataset 'cldr', \['en', 'es'\]"
+    ):
+        validate_params(params, SCHEMA)
 
 
 def test_a_listed_dataset_without_its_release_directory_says_where_to_put_it(params: dict[str, Any], tmp_path: Path) -> None:

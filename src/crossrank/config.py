@@ -14,7 +14,12 @@ from typing import Any
 import jsonschema
 import yaml
 
+from crossrank.core.contract import base_language
 from crossrank.core.errors import ConfigError
+from crossrank.finetune.tatoeba import FIX as TATOEBA_FIX
+from crossrank.finetune.tatoeba import TATOEBA_CODES, phrase_language_pairs, tatoeba_files
+from crossrank.finetune.training_data import word_training_files
+from crossrank.finetune.word_pairs import missing_files
 from crossrank.plan import dataset_conditions, efficiency_source, enabled_encoders, translation_backend
 from crossrank.prepare import registry
 from crossrank.prepare.download import check_exportable
@@ -105,14 +110,63 @@ def _finetune_problems(config: dict[str, Any]) -> list[str]:
         for name in block.get("encoders", [])
         if name not in enabled
     ]
-    if block.get("encoders") and "phrase" in block.get("levels", []):
-        lacking = [name for name in config.get("datasets", []) if not registry.dataset(name).phrase_pairs]
-        if lacking:
+    if not block.get("encoders"):
+        return problems
+    levels = block.get("levels", [])
+    for name in config.get("datasets", []):
+        if name not in config:
+            continue
+        entry = registry.dataset(name)
+        queries, documents = entry.query_languages(config[name]), entry.document_languages(config[name])
+        if "phrase" in levels and not entry.phrase_pairs:
+            problems += _tatoeba_problems(name, block.get("phrase", {}), phrase_language_pairs(queries, documents))
+        if "word" in levels:
+            problems += _word_problems(name, block, sorted({base_language(lang) for lang in queries + documents}))
+        if "qd" in levels and config[name].get("train_queries_per_pair") == 0:
             problems.append(
-                f"'finetune.levels' has phrase, but datasets {lacking} have no parallel phrases (Tatoeba is not wired in yet; "
-                "only cldr writes phrase_pairs.tsv). Fix: drop phrase from finetune.levels, or those datasets from datasets."
+                f"'finetune.levels' has qd, but '{name}.train_queries_per_pair' is 0, so {name!r} has no training pairs. "
+                f"Fix: set it above 0 (the paper: 1000), or drop qd from finetune.levels."
             )
     return problems
+
+
+def _tatoeba_problems(name: str, phrase: dict[str, Any], pairs: list[tuple[str, str]]) -> list[str]:
+    """Tatoeba files a dataset's phrase level needs that are not on disk, or languages without a Tatoeba code."""
+    codes = phrase.get("codes", {})
+    languages = sorted({lang for pair in pairs for lang in pair})
+    unmapped_languages = [lang for lang in languages if lang != "en" and lang not in {**TATOEBA_CODES, **codes}]
+    if unmapped_languages:
+        return [
+            f"'finetune.levels' has phrase, and dataset {name!r} has languages {unmapped_languages} without a Tatoeba code. "
+            "Fix: map them in 'finetune.phrase.codes' (e.g. {xx: xxx}), or drop phrase from finetune.levels."
+        ]
+    missing = [str(path) for lang in languages for path in tatoeba_files(phrase.get("tatoeba", ""), lang, codes) if not path.is_file()]
+    if not missing:
+        return []
+    return [
+        f"'finetune.levels' has phrase, and dataset {name!r} reads Tatoeba's pairs, but {len(missing)} file(s) are missing, "
+        f"first {missing[0]}. Fix: {TATOEBA_FIX} Put it at 'finetune.phrase.tatoeba' ({phrase.get('tatoeba')!r}), or drop phrase "
+        "from finetune.levels."
+    ]
+
+
+def _word_problems(name: str, block: dict[str, Any], languages: list[str]) -> list[str]:
+    """A dataset no configured WiC release covers, or release files that are not on disk."""
+    training, validation = word_training_files(block, languages)
+    if not training or not validation:
+        side = "training" if not training else "dev (validation)"
+        return [
+            f"'finetune.levels' has word, but no configured WiC release has {side} pairs in the languages of dataset {name!r}, "
+            f"{languages} (finetune.word: xlwic, am2ico, senwich; training_splits {block.get('word', {}).get('training_splits')}). "
+            "Fix: configure a release that covers them, add test to finetune.word.training_splits, or drop word from finetune.levels."
+        ]
+    missing = missing_files(training + validation)
+    if not missing:
+        return []
+    return [
+        f"'finetune.levels' has word, but {len(missing)} WiC release file(s) for dataset {name!r} are missing, first {missing[0]}. "
+        "Set the release's directory under 'finetune.word' (null leaves it out), or drop word from finetune.levels."
+    ]
 
 
 def _dataset_problems(dataset: str, params: dict[str, Any]) -> list[str]:

@@ -5,33 +5,15 @@ from __future__ import annotations
 import pytest
 
 from crossrank.core.errors import InputError
-from crossrank.finetune.pairs import TextPair, hold_out, read_phrase_pairs, read_query_documents, read_tatoeba, sample_per_language_pair
-
-
-def _write_tatoeba(directory, code: str, source: list[str], english: list[str]) -> None:
-    (directory / f"tatoeba.{code}-eng.{code}").write_text("".join(f"{line}\n" for line in source), encoding="utf-8")
-    (directory / f"tatoeba.{code}-eng.eng").write_text("".join(f"{line}\n" for line in english), encoding="utf-8")
-
-
-def test_tatoeba_pairs_line_i_with_line_i(tmp_path):
-    _write_tatoeba(tmp_path, "deu", ["Ich bin hier.", "Guten Morgen!"], ["I am here.", "Good morning!"])
-    pairs = read_tatoeba(tmp_path, "deu", "de")
-    assert pairs == [
-        TextPair("tatoeba.deu.1", "de", "Ich bin hier.", "en", "I am here."),
-        TextPair("tatoeba.deu.2", "de", "Guten Morgen!", "en", "Good morning!"),
-    ]
-    assert pairs[0].languages == "de-en"
-
-
-def test_tatoeba_errors_name_the_file_and_line(tmp_path):
-    with pytest.raises(InputError, match=r"tatoeba\.fra-eng\.fra: file not found\..*LASER"):
-        read_tatoeba(tmp_path, "fra", "fr")
-    _write_tatoeba(tmp_path, "spa", ["Hola.", "Adiós."], ["Hello."])
-    with pytest.raises(InputError, match=r"tatoeba\.spa-eng\.eng: has 1 lines, its parallel file 2"):
-        read_tatoeba(tmp_path, "spa", "es")
-    _write_tatoeba(tmp_path, "ita", ["Ciao.", ""], ["Hello.", "Goodbye."])
-    with pytest.raises(InputError, match=r"tatoeba\.ita-eng\.ita:2: empty line where its parallel file has a sentence"):
-        read_tatoeba(tmp_path, "ita", "it")
+from crossrank.finetune.pairs import (
+    TextPair,
+    hold_out,
+    read_phrase_pairs,
+    read_query_documents,
+    read_training_pairs,
+    sample_per_language_pair,
+    write_training_pairs,
+)
 
 
 def test_phrase_and_query_document_files_are_read_with_their_headers(tmp_path):
@@ -64,3 +46,12 @@ def test_at_most_n_pairs_per_language_pair_seeded():
     assert {p.languages for p in drawn} == {"en-de", "fr-de"} and len(drawn) == 20
     assert drawn == sample_per_language_pair(PAIRS, 10, seed=1) != sample_per_language_pair(PAIRS, 10, seed=2)
     assert sample_per_language_pair(PAIRS, 0, seed=1) == PAIRS
+
+
+def test_training_files_round_trip_with_their_labels_and_reject_a_bad_label(tmp_path):
+    pairs = [TextPair("w.1", "de", "Bank am Fluss", "de", "Bank im Park", 0), TextPair("w.2", "ja", "銀行", "en", "bank")]
+    write_training_pairs(tmp_path / "word.train.tsv", pairs)
+    assert read_training_pairs(tmp_path / "word.train.tsv") == pairs
+    (tmp_path / "bad.tsv").write_text("id\tlang_a\ttext_a\tlang_b\ttext_b\tlabel\nw.1\tde\ta\tde\tb\tT\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.tsv:2: label 'T' is neither 1 nor 0"):
+        read_training_pairs(tmp_path / "bad.tsv")

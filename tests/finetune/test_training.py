@@ -79,9 +79,13 @@ def test_best_epoch_is_the_highest_score_and_the_earliest_among_equals():
         best_epoch([])
 
 
-def test_phrase_training_writes_the_best_epoch_as_a_loadable_encoder(tiny_bert, tmp_path):
+def test_phrase_training_writes_the_best_epoch_as_a_loadable_encoder(tiny_bert, tmp_path, capfd, caplog):
     out = tmp_path / "tiny+phrase"
-    result = fine_tune(_spec(tiny_bert), "phrase", PAIRS[:8], PAIRS[8:], TINY, out)
+    with caplog.at_level("INFO", logger="crossrank.finetune.training"):
+        result = fine_tune(_spec(tiny_bert), "phrase", PAIRS[:8], PAIRS[8:], TINY, out)
+    printed = capfd.readouterr()
+    assert "eval_phrase_mean_accuracy" not in printed.out + printed.err  # the metric dicts go to the job's log, not the terminal
+    assert "eval_phrase_mean_accuracy" in caplog.text
     assert [epoch for epoch, _ in result.curve] == [0, 1, 2] and result.metric == "phrase_mean_accuracy"
     assert result.best_epoch == best_epoch(result.curve)
     assert not (tmp_path / "tiny+phrase.checkpoints").exists() and not (tmp_path / "tiny+phrase.partial").exists()
@@ -178,3 +182,46 @@ def test_a_run_killed_in_epoch_2_resumes_from_epoch_1_and_ends_as_an_uninterrupt
     assert resumed.curve == straight.curve and resumed.best_epoch == straight.best_epoch
     texts = ["germany euro", "frankreich europa"]
     assert np.array_equal(load_encoder(_spec(tmp_path / "run")).encode(texts), load_encoder(_spec(tmp_path / "straight")).encode(texts))
+
+
+WORD_PAIRS = [TextPair(f"w{i}", "en", f"{w} land", "en", f"{w} {'land' if i % 2 else 'euro'}", i % 2) for i, w in enumerate(WORDS)]
+
+
+def test_word_level_trains_a_contrastive_loss_on_labelled_pairs_and_selects_by_accuracy(tiny_bert, tmp_path, monkeypatch):
+    from sentence_transformers.sentence_transformer.evaluation import BinaryClassificationEvaluator
+    from sentence_transformers.sentence_transformer.losses import ContrastiveLoss
+
+    evaluator, metric = validation_evaluator("word", WORD_PAIRS[6:], _spec(tiny_bert), 8)
+    assert isinstance(evaluator, BinaryClassificationEvaluator) and metric == "word_cosine_accuracy"
+    assert 0 <= evaluator(load_encoder(_spec(tiny_bert)))[metric] <= 1
+    margins = []
+    original = ContrastiveLoss.__init__
+
+    def recording(self, model, *args, **kwargs):
+        margins.append(kwargs.get("margin"))
+        original(self, model, *args, **kwargs)
+
+    monkeypatch.setattr(ContrastiveLoss, "__init__", recording)
+    settings = dataclasses.replace(TINY, word_margin=0.3)
+    result = fine_tune(_spec(tiny_bert), "word", WORD_PAIRS[:6], WORD_PAIRS[6:], settings, tmp_path / "tiny+word")
+    assert margins == [0.3]  # the releases' different-sense pairs as negatives, through the contrastive loss
+    assert result.metric == "word_cosine_accuracy" and [epoch for epoch, _ in result.curve] == [0, 1, 2]
+    assert load_encoder(_spec(tmp_path / "tiny+word")).encode(["euro"]).shape == (1, 32)
+
+
+def test_a_checkpoint_embeds_through_the_encoder_path_under_a_cache_key_of_its_weights(tiny_bert, tmp_path):
+    from crossrank.dense.embedding import Embedder
+    from crossrank.dense.encoders import EmbeddingSettings, encoder_fingerprint
+
+    fine_tune(_spec(tiny_bert), "qd", PAIRS[:8], PAIRS[8:], dataclasses.replace(TINY, epoch_zero=False), tmp_path / "a")
+    fine_tune(_spec(tiny_bert), "qd", PAIRS[:8], PAIRS[8:], dataclasses.replace(TINY, epoch_zero=False), tmp_path / "same")
+    fine_tune(_spec(tiny_bert), "qd", PAIRS[:8], PAIRS[8:], dataclasses.replace(TINY, epoch_zero=False, seed=8), tmp_path / "other")
+    keys = {name: encoder_fingerprint(_spec(tmp_path / name)) for name in ("a", "same", "other")}
+    assert keys["a"] == keys["same"]  # the same weights (and files): the same cache
+    assert keys["other"] != keys["a"] and encoder_fingerprint(_spec(tiny_bert)) != keys["a"]  # other weights: another cache
+    texts = ["germany euro", "frankreich europa"]
+    settings = EmbeddingSettings(device="cpu")
+    cached = Embedder(_spec(tmp_path / "a"), settings, tmp_path / "cache").embed(texts)
+    np.testing.assert_allclose(cached, load_encoder(_spec(tmp_path / "a")).encode(texts, normalize_embeddings=True), atol=1e-6)
+    retrained = Embedder(_spec(tmp_path / "other"), settings, tmp_path / "cache").embed(texts)
+    assert not np.allclose(cached, retrained)  # not served from the first checkpoint's cache

@@ -21,10 +21,28 @@ EVERY_RULE = [
         "clirmatrix": {"source": "ir_datasets", "translation": "nllb"},
         "mmarco": {"source": "ir_datasets"},
         "largescale": {"source": "ir_datasets", "release": "full"},
-        "finetune": {"levels": ["qd"]},  # phrase pairs are cldr's; the second configuration fine-tunes at both levels
+        "finetune": {"levels": ["qd"]},  # the next configuration fine-tunes at every level
     },
-    {"efficiency": {"enabled": False}},
+    # The word level, and Tatoeba's phrase pairs for a released dataset (on the releases write_finetune_releases writes).
+    {
+        "datasets": ["cldr", "mmarco"],
+        "mmarco": {"source": "ir_datasets", "languages": ["de", "en", "ja"]},
+        "finetune": {"levels": ["word", "phrase", "qd"]},
+    },
+    {"efficiency": {"enabled": False}},  # last: the outputs it shares with the others are skip_efficiency's
 ]
+
+
+def write_finetune_releases(root: Path) -> None:
+    """Tiny Tatoeba, XL-WiC, AM2iCo and SenWiCh releases at the shipped ``finetune`` paths, for every language they cover."""
+    from releases import write_am2ico, write_senwich, write_tatoeba, write_xlwic
+
+    from crossrank.finetune.word_pairs import languages_of
+
+    write_tatoeba(root / "datasets/tatoeba", ["ar", "de", "es", "fr", "ja", "ru", "zh"], count=3)
+    write_xlwic(root / "datasets/xlwic/xlwic_datasets", list(languages_of("xlwic")), count=2)
+    write_am2ico(root / "datasets/am2ico/data", list(languages_of("am2ico")), count=2)
+    write_senwich(root / "datasets/senwich", list(languages_of("senwich")), count=2)
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,7 @@ class WorkflowDag:
 def workflow_dag(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> WorkflowDag:
     """``snakemake --detailed-summary`` and ``--rulegraph`` of every configuration of :data:`EVERY_RULE` (nothing runs)."""
     root = copy_project(project_root, tmp_path_factory.mktemp("dag") / "project")
+    write_finetune_releases(root)
     outputs: dict[str, str] = {}
     edges: set[tuple[str, str]] = set()
     for number, overlay in enumerate(EVERY_RULE):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import pytrec_eval
 import yaml
-from factories import retrieval_runs
+from factories import leaked_evaluation_texts, retrieval_runs
 from scratch_project import copy_project
 from scratch_project import run as _run
 from scratch_project import snakemake as _snakemake
@@ -72,6 +72,12 @@ def test_results_contract_is_complete(project: Path):
         assert (project / path).stat().st_size > 0
     for template in (layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BIAS):
         assert (project / layout.fill(template, dataset="cldr")).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_no_training_file_holds_an_evaluated_query_or_a_test_entitys_name(project: Path):
+    files = sorted(p.name for p in (project / "data/finetune/cldr/pairs").glob("*.tsv"))
+    assert files == ["phrase.train.tsv", "phrase.validation.tsv", "qd.train.tsv", "qd.validation.tsv"]
+    assert leaked_evaluation_texts(project, "cldr", contains=True) == []
 
 
 def test_every_run_has_its_language_bias_and_ann_runs_their_cached_index(project: Path):

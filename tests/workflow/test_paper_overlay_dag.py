@@ -2,8 +2,9 @@
 
 Snakemake runs with ``--configfiles params.yaml workflow/overlays/paper.yaml tiny.yaml``: the
 paper overlay itself, with a last overlay that swaps what cannot run offline (hub encoders,
-NLLB, the tokenizer) for tiny local models and shrinks the samples. Every paper-literal switch
-of the overlay is therefore exercised together: the paper's measure (success@k on each query's
+NLLB, the tokenizer) for tiny local models and shrinks the samples, with tiny releases of the
+fine-tuning data (Tatoeba, XL-WiC, AM2iCo). Every paper-literal switch of the overlay is
+therefore exercised together: fine-tuning at the word, phrase and query-document level, the paper's measure (success@k on each query's
 top-labelled documents) as the tables' metric, the Large-Scale ``linked`` pool, truncation at
 preparation, NLLB on whole documents, HNSW with ef 50 and float32 forward passes.
 """
@@ -11,13 +12,15 @@ preparation, NLLB on whole documents, HNSW with ef 50 and float32 forward passes
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 import pytrec_eval
 import yaml
-from releases import write_clirmatrix, write_largescale_split, write_mmarco
+from factories import leaked_evaluation_texts
+from releases import write_am2ico, write_clirmatrix, write_largescale_split, write_mmarco, write_tatoeba, write_xlwic
 from scratch_project import copy_project, snakemake
 from transformers import AutoTokenizer
 
@@ -26,6 +29,7 @@ from crossrank.core.contract import read_docs_table, read_documents, read_qrels,
 from crossrank.core.io import read_tsv
 from crossrank.core.runs import read_run
 from crossrank.evaluate.metrics import top_label_qrels
+from crossrank.finetune.pairs import read_training_pairs
 from crossrank.translate.backends import RECORD_COLUMNS
 from crossrank.translate.codes import flores_code
 from crossrank.translate.nllb import NllbSettings, NllbTranslator
@@ -49,6 +53,10 @@ def project(tmp_path_factory: pytest.TempPathFactory, project_root: Path, tiny_b
     write_clirmatrix(root / "datasets/clirmatrix", SAMPLES["clirmatrix"]["languages"])
     write_mmarco(root / "datasets/mmarco", SAMPLES["mmarco"]["languages"])
     write_largescale_split(root / "datasets/largescale", SAMPLES["largescale"]["languages"])
+    languages = sorted({lang for sample in SAMPLES.values() for lang in sample["languages"]} - {"simple"})  # de en ja nl zh
+    write_tatoeba(root / "datasets/tatoeba", languages)
+    write_xlwic(root / "datasets/xlwic/xlwic_datasets", languages)  # SenWiCh has none of these languages
+    write_am2ico(root / "datasets/am2ico/data", ["de", "ja", "zh"])
     paper = yaml.safe_load((root / "workflow/overlays/paper.yaml").read_text(encoding="utf-8"))
     tiny = {
         **{name: dict(settings) for name, settings in SAMPLES.items()},
@@ -144,3 +152,16 @@ def test_hnsw_and_dense_runs_exist_for_every_dataset(project: Path):
     for dataset in SAMPLES:
         runs = {p.stem for p in (project / f"results/{dataset}/runs").glob("*.trec")}
         assert {"bm25.original", "dense.tiny.original", "ann.tiny.original"} <= runs, dataset
+
+
+def test_every_level_is_trained_on_each_dataset_without_an_evaluated_text(project: Path):
+    for dataset in SAMPLES:
+        for level in ("word", "phrase", "qd"):
+            record = json.loads((project / f"data/finetune/{dataset}/tiny+{level}.json").read_text(encoding="utf-8"))
+            assert record["training_pairs"] > 0 and record["best_epoch"] in (0, 1), (dataset, level)
+            assert (project / f"results/{dataset}/runs/dense.tiny+{level}.original.trec").stat().st_size > 0
+        assert leaked_evaluation_texts(project, dataset) == [], dataset
+    phrase = read_training_pairs(project / "data/finetune/clirmatrix/pairs/phrase.train.tsv")
+    assert {p.languages for p in phrase} >= {"de-ja"}  # Tatoeba pairs without English, joined through it
+    word = read_training_pairs(project / "data/finetune/largescale/pairs/word.train.tsv")
+    assert {p.label for p in word} == {0, 1} and {p.pair_id.split(".")[0] for p in word} == {"xlwic", "am2ico"}

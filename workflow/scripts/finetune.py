@@ -3,10 +3,12 @@ from crossrank.finetune import steps
 
 log_to_file(snakemake.log[0])
 steps.finetune(
+    snakemake.wildcards.dataset,
     snakemake.wildcards.encoder,
     snakemake.params.base,
     snakemake.params.settings,
-    snakemake.input.pairs,
+    snakemake.input.train,
+    snakemake.input.validation,
     snakemake.output.model,
     snakemake.output.record,
     snakemake.threads,

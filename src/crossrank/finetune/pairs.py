@@ -15,24 +15,30 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from crossrank.core.errors import InputError
-from crossrank.core.io import read_tsv
+from crossrank.core.io import read_tsv, write_tsv
 
 PHRASE_COLUMNS = ("id", "lang_a", "text_a", "lang_b", "text_b")
 QUERY_DOCUMENT_COLUMNS = ("id", "query_lang", "query", "doc_lang", "document")
+# The training and validation files the pairs rules write (data/finetune/{dataset}/pairs/).
+TRAINING_COLUMNS = ("id", "lang_a", "text_a", "lang_b", "text_b", "label")
 
 
 @dataclass(frozen=True)
 class TextPair:
-    """Two texts that should embed close together: a translation pair, or a query and its relevant document."""
+    """Two texts that should embed close together (a translation pair, a query and its relevant document), or apart.
+
+    ``label`` is 1 for every phrase and query-document pair; word-level pairs of contexts are 1
+    when the target word has the same sense in both, 0 when not (the dataset's negatives).
+    """
 
     pair_id: str  # the entity, query or sentence the pair comes from (validation holds out whole ids)
     lang_a: str
     text_a: str
     lang_b: str
     text_b: str
+    label: int = 1
 
     @property
     def languages(self) -> str:
@@ -50,32 +56,20 @@ def read_query_documents(path: str | os.PathLike[str]) -> list[TextPair]:
     return [TextPair(*fields) for _line, fields in read_tsv(path, QUERY_DOCUMENT_COLUMNS, header=True)]
 
 
-def read_tatoeba(directory: str | os.PathLike[str], code: str, lang: str) -> list[TextPair]:
-    """Tatoeba as packaged for LASER: ``tatoeba.{code}-eng.{code}`` and ``tatoeba.{code}-eng.eng``, line i translating line i.
-
-    ``code`` is the ISO 639-3 code of the files, ``lang`` the dataset's code for that language;
-    the English side is ``en``. Files of different lengths, or an empty line on one side only,
-    stop with the file and line.
-    """
-    base = Path(directory)
-    source, english = base / f"tatoeba.{code}-eng.{code}", base / f"tatoeba.{code}-eng.eng"
-    fix = "download the LASER Tatoeba test set (github.com/facebookresearch/LASER, data/tatoeba/v1) unchanged."
-    for path in (source, english):
-        if not path.is_file():
-            raise InputError(path, "file not found.", fix=fix)
-    left = source.read_text(encoding="utf-8").splitlines()
-    right = english.read_text(encoding="utf-8").splitlines()
-    if len(left) != len(right):
-        shorter = source if len(left) < len(right) else english
-        raise InputError(shorter, f"has {min(len(left), len(right))} lines, its parallel file {max(len(left), len(right))}.", fix=fix)
+def read_training_pairs(path: str | os.PathLike[str]) -> list[TextPair]:
+    """A level's training or validation file, as a pairs rule wrote it."""
     pairs = []
-    for number, (text, translation) in enumerate(zip(left, right, strict=True), start=1):
-        if bool(text.strip()) != bool(translation.strip()):
-            empty = source if not text.strip() else english
-            raise InputError(empty, "empty line where its parallel file has a sentence.", line=number, fix=fix)
-        if text.strip():
-            pairs.append(TextPair(f"tatoeba.{code}.{number}", lang, text.strip(), "en", translation.strip()))
+    for line, fields in read_tsv(path, TRAINING_COLUMNS, header=True):
+        if fields[5] not in ("0", "1"):
+            fix = "re-run the finetune_pairs rule that wrote it."
+            raise InputError(path, f"label {fields[5]!r} is neither 1 nor 0.", line=line, fix=fix)
+        pairs.append(TextPair(*fields[:5], label=int(fields[5])))
     return pairs
+
+
+def write_training_pairs(path: str | os.PathLike[str], pairs: Sequence[TextPair]) -> None:
+    """Write pairs in the training-file format (atomically)."""
+    write_tsv(path, ([p.pair_id, p.lang_a, p.text_a, p.lang_b, p.text_b, p.label] for p in pairs), header=TRAINING_COLUMNS)
 
 
 def sample_per_language_pair(pairs: Sequence[TextPair], per_pair: int, seed: int) -> list[TextPair]:

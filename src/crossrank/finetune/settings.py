@@ -30,20 +30,24 @@ class FinetuneSettings:
     max_length_qd: int = 512  # query-document level
     epoch_zero: bool = True  # the untrained model is a candidate of best-epoch selection
     max_train_pairs: int = 0  # 0 = every training pair; N caps a seeded sample (CPU demo)
+    word_margin: float = 0.5  # word level: the contrastive loss's margin on cosine distance (sentence-transformers' default)
     seed: int = 42
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "epochs", "max_length_short", "max_length_qd"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"params.yaml 'finetune.{name}' is {getattr(self, name)}. Fix: set it to 1 or more.")
-        if not self.temperature > 0 or not self.learning_rate > 0:
-            raise ConfigError("params.yaml 'finetune.temperature' and 'finetune.learning_rate' must be positive.")
+        if not self.temperature > 0 or not self.learning_rate > 0 or not self.word_margin > 0:
+            raise ConfigError("params.yaml 'finetune.temperature', 'finetune.learning_rate' and 'finetune.word.margin' must be positive.")
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any] | None) -> FinetuneSettings:
         """Build from the ``finetune`` block (keys it does not name, such as ``encoders``, are ignored)."""
         names = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in (params or {}).items() if key in names})
+        values = {key: value for key, value in (params or {}).items() if key in names}
+        if "margin" in (params or {}).get("word", {}):
+            values["word_margin"] = params["word"]["margin"]
+        return cls(**values)
 
     @property
     def loss_scale(self) -> float:

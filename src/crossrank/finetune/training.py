@@ -1,11 +1,14 @@
 """One contrastive fine-tuning run with sentence-transformers' trainer, keeping the best epoch only.
 
-InfoNCE over in-batch negatives (``MultipleNegativesRankingLoss`` at scale 1 / temperature) on
-(anchor, positive) pairs, with the paper's Table 10 (:mod:`crossrank.finetune.settings`). After
-every epoch the validation evaluator scores the model, the trainer keeps a checkpoint, and the
-best epoch is loaded at the end: phrase level by translation matching (Recall@1 from A to B and
-from B to A; their mean ranks epochs as their sum does), query-document level by nDCG@10 per
-language pair, averaged over pairs. With ``epoch_zero`` the untrained model is a candidate too.
+Phrase and query-document level: InfoNCE over in-batch negatives (``MultipleNegativesRankingLoss``
+at scale 1 / temperature) on (anchor, positive) pairs. Word level: the contrastive loss
+(``ContrastiveLoss``) on labelled context pairs, the releases' different-sense pairs as
+negatives. Settings are the paper's Table 10 (:mod:`crossrank.finetune.settings`). After every
+epoch the validation evaluator scores the model, the trainer keeps a checkpoint, and the best
+epoch is loaded at the end: word level by accuracy at the best cosine threshold (binary
+classification), phrase level by translation matching (Recall@1 from A to B and from B to A;
+their mean ranks epochs as their sum does), query-document level by nDCG@10 per language pair,
+averaged over pairs. With ``epoch_zero`` the untrained model is a candidate too.
 The result is written whole into the output directory (a sentence-transformers model that
 :func:`crossrank.core.encoder_model.load_encoder` reads like any local model) with the validation
 curve; the trainer's checkpoints are deleted. A killed run resumes from its last epoch checkpoint.
@@ -55,6 +58,7 @@ def best_epoch(curve: Sequence[tuple[int, float]]) -> int:
 def validation_evaluator(level: str, validation: Sequence[TextPair], spec: EncoderSpec, batch_size: int) -> tuple[Any, str]:
     """The library evaluator that scores an epoch on held-out pairs, and the name of its main score."""
     from sentence_transformers.sentence_transformer.evaluation import (
+        BinaryClassificationEvaluator,
         InformationRetrievalEvaluator,
         SequentialEvaluator,
         TranslationEvaluator,
@@ -62,6 +66,17 @@ def validation_evaluator(level: str, validation: Sequence[TextPair], spec: Encod
 
     if not validation:
         raise ValueError(f"{level}: no validation pairs to select the best epoch with")
+    if level == "word":
+        evaluator = BinaryClassificationEvaluator(
+            [spec.model_input(p.text_a, "query") for p in validation],
+            [spec.model_input(p.text_b, "query") for p in validation],
+            [p.label for p in validation],
+            name="word",
+            batch_size=batch_size,
+            write_csv=False,
+            similarity_fn_names=["cosine"],
+        )
+        return evaluator, "word_cosine_accuracy"
     if level == "phrase":
         evaluator = TranslationEvaluator(
             [spec.model_input(p.text_a, "query") for p in validation],
@@ -118,7 +133,7 @@ def fine_tune(
     """
     from datasets import Dataset
     from sentence_transformers import SentenceTransformerTrainer
-    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    from sentence_transformers.sentence_transformer.losses import ContrastiveLoss, MultipleNegativesRankingLoss
     from sentence_transformers.sentence_transformer.training_args import BatchSamplers
 
     output = Path(output_dir)
@@ -129,27 +144,32 @@ def fine_tune(
     started = time.perf_counter()
     spec = dataclasses.replace(spec, max_length=min(spec.max_length, settings.max_length(level)))
     model = load_encoder(spec, device=device)
-    anchor_kind = "query"
-    positive_kind = "query" if level == "phrase" else "document"
-    dataset = Dataset.from_dict(
-        {
-            "anchor": [spec.model_input(p.text_a, anchor_kind) for p in train],
-            "positive": [spec.model_input(p.text_b, positive_kind) for p in train],
-        }
-    )
+    positive_kind = "document" if level == "qd" else "query"
+    columns = {
+        "anchor": [spec.model_input(p.text_a, "query") for p in train],
+        "positive": [spec.model_input(p.text_b, positive_kind) for p in train],
+    }
+    if level == "word":  # labelled pairs: the releases' different-sense pairs are the negatives
+        columns["label"] = [p.label for p in train]
+        loss = ContrastiveLoss(model, margin=settings.word_margin)
+    else:
+        loss = MultipleNegativesRankingLoss(model, scale=settings.loss_scale)
+    dataset = Dataset.from_dict(columns)
     evaluator, metric = validation_evaluator(level, validation, spec, settings.batch_size)
     curve = [(0, float(evaluator(model)[metric]))] if settings.epoch_zero else []
     checkpoints = output.with_name(output.name + ".checkpoints")
     args = training_arguments(settings, str(checkpoints), f"eval_{metric}", use_cpu=not device.startswith("cuda"))
-    args.batch_sampler = BatchSamplers.NO_DUPLICATES  # a duplicate text in a batch would be a false negative
+    if level != "word":
+        args.batch_sampler = BatchSamplers.NO_DUPLICATES  # a duplicate text in a batch would be a false in-batch negative
     trainer = SentenceTransformerTrainer(
         model=model,
         args=args,
         train_dataset=dataset,
-        loss=MultipleNegativesRankingLoss(model, scale=settings.loss_scale),
+        loss=loss,
         evaluator=evaluator,
         callbacks=list(callbacks),
     )
+    _log_metrics_to_the_job_log(trainer)
     resume = _last_checkpoint(checkpoints)
     if resume:
         log.info("resuming %s from %s", output, resume)
@@ -160,12 +180,25 @@ def fine_tune(
     final = load_encoder(spec, device=device) if chosen == 0 else trainer.model
     partial = output.with_name(output.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    final.save(str(partial))
+    final.save(str(partial), create_model_card=False)  # the card records wall times: same weights, same bytes, same cache key
     partial.rename(output)
     shutil.rmtree(checkpoints, ignore_errors=True)
     seconds = time.perf_counter() - started
     log.info("%s: best epoch %d of %d (%s %.4f), %.0f s", output, chosen, settings.epochs, metric, dict(curve)[chosen], seconds)
     return TrainingResult(chosen, curve, metric, seconds)
+
+
+def _log_metrics_to_the_job_log(trainer: Any) -> None:
+    """Keep the trainer's progress bar, but send its metric dicts (one line per language pair per epoch) to the log, not the terminal."""
+    from transformers.trainer_callback import ProgressCallback
+
+    class LoggedProgress(ProgressCallback):
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+            if state.is_world_process_zero and logs:
+                log.info("epoch %s: %s", logs.get("epoch"), {k: v for k, v in logs.items() if k != "total_flos"})
+
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(LoggedProgress)
 
 
 def _last_checkpoint(directory: Path) -> Path | None:
