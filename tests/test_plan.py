@@ -215,11 +215,19 @@ def test_a_fine_tuned_encoder_is_its_base_entry_with_the_datasets_checkpoint(tmp
     params = plan.run_params("cldr", "ann.minilm+phrase.translated")
     assert params["encoder"]["name"] == "minilm+phrase" and params["encoder"]["model"] == "data/finetune/cldr/minilm+phrase"
     assert params["finetune"]["epochs"] == plan.config["finetune"]["epochs"] and "encoders" not in params["finetune"]
-    assert plan.finetune_pairs("cldr", "minilm+phrase") == "data/train/cldr/phrase_pairs.tsv"
-    assert plan.finetune_pairs("cldr", "minilm+qd") == "data/train/cldr/query_documents.tsv"
-    assert "data/finetune/cldr/minilm+qd" in plan.stage_targets("finetune") and "data/embeddings/cldr/minilm+qd.json" in plan.stage_targets(
-        "embed"
-    )
+    assert "phrase" not in params["finetune"]  # a run records its training settings; the data are the pairs rules' inputs
+    assert plan.finetune_pairs("cldr", "minilm+phrase") == {
+        "train": "data/finetune/cldr/pairs/phrase.train.tsv",
+        "validation": "data/finetune/cldr/pairs/phrase.validation.tsv",
+    }
+    assert plan.phrase_pairs_inputs("cldr") == {"phrase_pairs": "data/train/cldr/phrase_pairs.tsv"}  # its own phrases, no Tatoeba
+    targets = plan.stage_targets("finetune")
+    assert {
+        "data/finetune/cldr/minilm+qd",
+        "data/finetune/cldr/pairs/qd.train.tsv",
+        "data/finetune/cldr/pairs/phrase.validation.tsv",
+    } <= set(targets)
+    assert "data/embeddings/cldr/minilm+qd.json" in plan.stage_targets("embed")
     with pytest.raises(ValueError, match="'minilm\\+word' is not a fine-tuned encoder"):
         plan.finetuned_encoder("cldr", "minilm+word")
 
@@ -272,3 +280,59 @@ def test_efficiency_study_defaults_to_the_first_dataset_and_encoder(tmp_path: Pa
     for entry in config["encoders"].values():
         entry["enabled"] = False
     assert efficiency_source(config) is None  # BM25 only: nothing to measure
+
+
+def test_the_pairs_rules_read_tatoeba_and_the_wic_releases_of_a_datasets_languages(tmp_path: Path):
+    from releases import write_am2ico, write_tatoeba, write_xlwic
+
+    write_tatoeba(tmp_path / "tatoeba", ["de", "ja"])
+    write_xlwic(tmp_path / "xlwic", ["en", "de", "ja"])
+    write_am2ico(tmp_path / "am2ico", ["de", "ja"])
+    finetune = {
+        **yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["finetune"],
+        "encoders": ["minilm"],
+        "levels": ["word", "phrase", "qd"],
+        "phrase": {"tatoeba": str(tmp_path / "tatoeba")},
+        "word": {"xlwic": str(tmp_path / "xlwic"), "am2ico": str(tmp_path / "am2ico"), "senwich": None},
+    }
+    plan = _plan(tmp_path, datasets=["largescale"], largescale__languages=["de", "ja", "simple"], finetune=finetune)
+    assert plan.phrase_language_pairs("largescale") == [("de", "en"), ("en", "ja")]
+    assert plan.phrase_pairs_inputs("largescale") == {
+        "tatoeba": [str(tmp_path / f"tatoeba/tatoeba.{c}-eng.{e}") for c in ("deu", "jpn") for e in (c, "eng")]
+    }
+    assert plan.finetune_languages("largescale") == ["de", "en", "ja"]
+    read = [Path(p).relative_to(tmp_path).as_posix() for p in plan.word_pairs_inputs("largescale")]
+    assert "xlwic/wic_english/train_en.txt" in read and "am2ico/ja/dev.tsv" in read and "xlwic/xlwic_wn/japanese_ja/ja_valid.txt" in read
+    assert not any("test" in p for p in read)  # training_splits [train], validation on dev
+    assert plan.finetune_levels == ("word", "phrase", "qd")
+    assert "phrase" not in plan.finetune_settings and plan.finetune_settings["word"] == {"margin": 0.5}
+    assert plan.finetune_data_settings["phrase"]["tatoeba"] == str(tmp_path / "tatoeba")
+
+
+def test_the_bias_figure_puts_each_fine_tuned_encoder_after_its_base_and_tracking_links_them(tmp_path: Path):
+    plan = _plan(tmp_path)
+    assert plan.bias_figure_runs("cldr") == [
+        "bm25.original",
+        "bm25.translated",
+        "dense.minilm.original",
+        "dense.minilm.translated",
+        "dense.minilm+phrase.original",
+        "dense.minilm+phrase.translated",
+        "dense.minilm+qd.original",
+        "dense.minilm+qd.translated",
+        "ann.minilm.original",
+        "ann.minilm.translated",
+        "ann.minilm+phrase.original",
+        "ann.minilm+phrase.translated",
+        "ann.minilm+qd.original",
+        "ann.minilm+qd.translated",
+    ]
+    assert sorted(plan.bias_figure_runs("cldr")) == sorted(str(run) for run in plan.run_names("cldr"))
+    assert plan.finetune_markers("dense.minilm+qd.original", "cldr") == ["results/mlflow/finetune/cldr/minilm+qd.json"]
+    assert plan.finetune_markers("dense.minilm.original", "cldr") == [] and plan.finetune_markers("bm25.original", "cldr") == []
+    assert "results/mlflow/finetune/cldr/minilm+phrase.json" in plan.stage_targets("track")
+    assert {"results/tables/table4_finetuning.csv", "results/figures/finetune_curves.png"} <= set(plan.stage_targets("report"))
+    params = plan.finetune_run_params("cldr", "minilm+qd")
+    assert params["encoder"]["name"] == "minilm" and params["level"] == "qd" and params["finetune"]["max_train_pairs"] == 1000
+    bare = _plan(tmp_path, finetune={**plan.config["finetune"], "encoders": []})
+    assert bare.finetune_reports == [] and "results/tables/table4_finetuning.csv" not in bare.stage_targets("report")

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from crossrank.core import layout
+from crossrank.core.contract import base_language
 from crossrank.core.layout import fill
 from crossrank.core.run_name import EMBEDDING_SYSTEMS, RunName, split_encoder
+from crossrank.finetune.tatoeba import phrase_language_pairs, tatoeba_files
+from crossrank.finetune.training_data import word_training_files
 from crossrank.prepare.registry import dataset, release_inputs
 from crossrank.track.mlflow_store import resolve_tracking_uri
 from crossrank.translate.backends import MACHINE_TRANSLATION, NO_TRANSLATION
@@ -177,6 +180,55 @@ class Plan:
             runs += [RunName.search("ann", c, tuned) for tuned in self.finetuned for c in conditions]
         return runs
 
+    def bias_figure_runs(self, name: str) -> list[str]:
+        """A dataset's runs in the language-bias figure's order: each fine-tuned encoder right after its base (Figure 6)."""
+        runs = self.run_names(name)
+        bases = list(self.encoders)
+        levels = list(self.config.get("finetune", {}).get("levels", []))
+
+        def position(run: RunName) -> tuple[int, int, int]:  # sorted() is stable: conditions keep their order
+            base, level = split_encoder(run.encoder) if run.encoder else ("", None)
+            system = ("bm25", *EMBEDDING_SYSTEMS).index(run.system)
+            return system, bases.index(base) if base in bases else -1, 0 if level is None else 1 + levels.index(level)
+
+        return [str(run) for run in sorted(runs, key=position)]
+
+    def finetune_markers(self, run: str, name: str) -> list[str]:
+        """The MLflow marker of the fine-tuning behind a run's encoder (none for BM25 and registry encoders)."""
+        encoder = _searched(run).encoder
+        if encoder is None or encoder not in self.finetuned:
+            return []
+        return [fill(layout.MLFLOW_FINETUNE, dataset=name, encoder=encoder)]
+
+    def finetune_run_params(self, name: str, tuned: str) -> dict[str, Any]:
+        """What determines one fine-tuning (logged to MLflow): the base entry, the training settings and the data settings."""
+        base, level = split_encoder(tuned)
+        return {
+            "dataset": name,
+            "encoder": {"name": base, **self.finetune_base(tuned)},
+            "level": level,
+            "finetune": self.finetune_data_settings,
+        }
+
+    @property
+    def finetune_reports(self) -> list[str]:
+        """The fine-tuning tables and curves (Tables 4 and 5): none when nothing is fine-tuned."""
+        if not self.finetuned:
+            return []
+        return [
+            layout.TABLE_FINETUNE_CSV,
+            layout.TABLE_FINETUNE_MD,
+            layout.TABLE_BEST_CSV,
+            layout.TABLE_BEST_MD,
+            layout.FINETUNE_CURVES_CSV,
+            layout.FINETUNE_CURVES_FIGURE,
+        ]
+
+    @property
+    def finetune_records(self) -> list[str]:
+        """The training record of every fine-tuned checkpoint (what the validation curves are drawn from)."""
+        return [fill(layout.FINETUNE_RECORD, dataset=name, encoder=tuned) for name in self.datasets for tuned in self.finetuned]
+
     def run_files(self, name: str) -> list[str]:
         """The run files of every retrieval run of a dataset."""
         return [fill(layout.RUN, dataset=name, run=str(run)) for run in self.run_names(name)]
@@ -226,8 +278,47 @@ class Plan:
 
     @property
     def finetune_settings(self) -> dict[str, Any]:
-        """The ``finetune`` block without its choice of encoders and levels (what determines a checkpoint)."""
+        """What a training run reads of the ``finetune`` block: Table 10 and the word level's margin (its data are its inputs)."""
+        block = self.config.get("finetune", {})
+        settings = {k: v for k, v in block.items() if k not in ("encoders", "levels", "phrase", "word")}
+        return {**settings, "word": {"margin": block.get("word", {}).get("margin", 0.5)}}
+
+    @property
+    def finetune_data_settings(self) -> dict[str, Any]:
+        """What the pairs rules read of the ``finetune`` block: sources, held-out share, caps and seed."""
         return {k: v for k, v in self.config.get("finetune", {}).items() if k not in ("encoders", "levels")}
+
+    @property
+    def finetune_levels(self) -> tuple[str, ...]:
+        """The configured fine-tuning levels (each has a pairs rule per dataset when an encoder is fine-tuned)."""
+        return tuple(self.config.get("finetune", {}).get("levels", [])) if self.finetuned else ()
+
+    def finetune_languages(self, name: str) -> list[str]:
+        """The languages of a dataset (query and document, varieties as their language) that word-level data must cover."""
+        return sorted({base_language(lang) for lang in self.query_languages(name) + self.document_languages(name)})
+
+    def phrase_language_pairs(self, name: str) -> list[tuple[str, str]]:
+        """The unordered cross-language pairs of a dataset, the phrase level's Tatoeba pairs."""
+        return phrase_language_pairs(self.query_languages(name), self.document_languages(name))
+
+    def phrase_pairs_inputs(self, name: str) -> dict[str, Any]:
+        """The phrase level's inputs on a dataset: its own parallel phrases, or the Tatoeba files of its languages."""
+        if dataset(name).phrase_pairs:
+            return {"phrase_pairs": fill(layout.PHRASE_PAIRS, dataset=name)}
+        block = self.config.get("finetune", {}).get("phrase", {})
+        languages = sorted({lang for pair in self.phrase_language_pairs(name) for lang in pair})
+        files = [str(p) for lang in languages for p in tatoeba_files(block.get("tatoeba", ""), lang, block.get("codes", {}))]
+        return {"tatoeba": files}
+
+    def word_pairs_inputs(self, name: str) -> list[str]:
+        """The WiC release files the word level reads on a dataset (training splits and dev)."""
+        training, validation = word_training_files(self.finetune_data_settings, self.finetune_languages(name))
+        return [str(path) for file in training + validation for path in file.paths]
+
+    def finetune_pairs(self, name: str, tuned: str) -> dict[str, str]:
+        """The training and validation files of a fine-tuned encoder's level on a dataset (``train``, ``validation``)."""
+        level = str(split_encoder(tuned)[1])
+        return {split: fill(layout.FINETUNE_PAIRS, dataset=name, level=level, split=split) for split in ("train", "validation")}
 
     def finetuned_encoder(self, name: str, tuned: str) -> dict[str, Any]:
         """The registry entry of a fine-tuned encoder on dataset ``name``: its base entry, with the checkpoint as model."""
@@ -240,11 +331,6 @@ class Plan:
         if tuned not in self.finetuned:
             raise ValueError(f"{tuned!r} is not a fine-tuned encoder of this configuration (finetune.encoders x finetune.levels)")
         return self.encoder(split_encoder(tuned)[0])
-
-    def finetune_pairs(self, name: str, tuned: str) -> str:
-        """The training file of a fine-tuned encoder's level on a dataset (phrase pairs or query-document pairs)."""
-        level = split_encoder(tuned)[1]
-        return fill(layout.PHRASE_PAIRS if level == "phrase" else layout.QUERY_DOCUMENTS, dataset=name)
 
     def finetuned_embedding_documents(self, name: str) -> list[str]:
         """The document files (per condition) a fine-tuned encoder embeds on one dataset."""
@@ -319,6 +405,11 @@ class Plan:
                 if name in self.scored_translations([name]):
                     targets.append(fill(layout.TRANSLATION_QUALITY, dataset=name))
             elif stage == "finetune":
+                targets += [
+                    fill(layout.FINETUNE_PAIRS, dataset=name, level=level, split=split)
+                    for level in self.finetune_levels
+                    for split in ("train", "validation")
+                ]
                 for tuned in self.finetuned:
                     targets += [
                         fill(layout.FINETUNED_MODEL, dataset=name, encoder=tuned),
@@ -346,6 +437,7 @@ class Plan:
                 targets += [fill(t, dataset=name) for t in reports]
             elif stage == "track":
                 targets += [fill(layout.MLFLOW_LOGGED, dataset=name, run=run) for run in runs]
+                targets += [fill(layout.MLFLOW_FINETUNE, dataset=name, encoder=tuned) for tuned in self.finetuned]
                 targets.append(fill(layout.MLFLOW_REPORT, dataset=name))
         if stage == "download":
             targets.append(layout.RAW_SOURCES)
@@ -353,6 +445,7 @@ class Plan:
             targets += [layout.METRICS, layout.METRICS_SUMMARY]
         elif stage == "report":
             targets += [layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD]
+            targets += self.finetune_reports
         elif stage == "efficiency":  # a disabled study leaves a report saying so (DVC's output exists either way)
             efficiency = [layout.EFFICIENCY_CSV, layout.EFFICIENCY_MD, layout.EFFICIENCY_FIGURE]
             targets += efficiency if self.efficiency_source is not None else [layout.EFFICIENCY_MD]

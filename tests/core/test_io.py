@@ -130,3 +130,13 @@ def test_write_json_keeps_the_old_file_when_the_value_cannot_be_written(tmp_path
         write_json(path, {"a": 1, "b": object()})  # fails half-way through the output
     assert path.read_text(encoding="utf-8") == '{\n  "ok": true\n}\n'
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
+
+
+def test_read_json_names_the_file_and_line_of_bad_json(tmp_path):
+    from crossrank.core.io import read_json
+
+    (tmp_path / "record.json").write_text('{\n  "a": 1,\n  "b"\n}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"record\.json:4: is not valid JSON \(Expecting ':' delimiter\)"):
+        read_json(tmp_path / "record.json")
+    write_json(tmp_path / "good.json", {"b": [1, 2], "a": None})
+    assert read_json(tmp_path / "good.json") == {"a": None, "b": [1, 2]}

@@ -137,3 +137,43 @@ def test_track_report_logs_every_runs_macro_metrics_of_the_dataset(tmp_path, mlf
     }
     assert (run.data.tags["kind"], run.data.tags["dataset"]) == ("report", "tiny")
     assert sorted(a.path for a in client.list_artifacts(ids["run_id"])) == ["metrics.csv", "translation.md"]
+
+
+def test_a_fine_tuning_is_its_own_mlflow_run_and_its_encoders_runs_link_to_it(tmp_path, mlflow_settings):
+    record = tmp_path / "finetune" / "minilm+qd.json"
+    write_json(
+        record,
+        {
+            "dataset": "tiny",
+            "encoder": "minilm+qd",
+            "base": "minilm",
+            "level": "qd",
+            "metric": "sequential_score",
+            "best_epoch": 1,
+            "curve": [{"epoch": 0, "score": 0.2}, {"epoch": 1, "score": 0.6}, {"epoch": 2, "score": 0.5}],
+            "training_pairs": 900,
+            "validation_pairs": 100,
+            "seconds": 12.5,
+            "device": "cpu",
+        },
+    )
+    marker = tmp_path / "mlflow" / "finetune.json"
+    params = {"encoder": {"name": "minilm", "max_length": 256}, "level": "qd", "finetune": {"epochs": 2, "learning_rate": 1e-5}}
+    steps.track_finetune("tiny", "minilm+qd", params, str(record), mlflow_settings, str(marker))
+    training = json.loads(marker.read_text(encoding="utf-8"))
+    client = _client(mlflow_settings)
+    run = client.get_run(training["run_id"])
+    assert run.info.run_name == "finetune.minilm+qd" and run.data.tags["kind"] == "finetune" and run.data.tags["level"] == "qd"
+    assert run.data.params["finetune.learning_rate"] == "1e-05" and run.data.params["encoder.max_length"] == "256"
+    assert run.data.metrics["best_epoch"] == 1 and run.data.metrics["validation_best/sequential_score"] == 0.6
+    assert run.data.metrics["seconds"] == 12.5 and run.data.metrics["training_pairs"] == 900
+    history = client.get_metric_history(training["run_id"], "validation/sequential_score")
+    assert [(m.step, m.value) for m in sorted(history, key=lambda m: m.step)] == [(0, 0.2), (1, 0.6), (2, 0.5)]
+    assert [a.path for a in client.list_artifacts(training["run_id"])] == ["minilm+qd.json"]
+
+    run_file, metrics_file = _run_files(tmp_path, "dense.minilm+qd.original")
+    logged = tmp_path / "logged.json"
+    steps.track_run("tiny", "dense.minilm+qd.original", {}, metrics_file, [run_file], mlflow_settings, str(logged), [], [str(marker)])
+    evaluation = client.get_run(json.loads(logged.read_text(encoding="utf-8"))["run_id"])
+    assert evaluation.data.tags["finetune_run_id"] == training["run_id"]
+    assert evaluation.data.tags["finetune_experiment_id"] == training["experiment_id"]

@@ -47,6 +47,11 @@ def dataset_run_names(wildcards):
     return [str(run) for run in PLAN.run_names(wildcards.dataset)]
 
 
+def bias_figure_runs(wildcards):
+    """The wildcard dataset's runs, each fine-tuned encoder after its base (the bias figure's rows)."""
+    return PLAN.bias_figure_runs(wildcards.dataset)
+
+
 def dataset_runs(wildcards):
     """The run files of every retrieval run of the wildcard's dataset."""
     return PLAN.run_files(wildcards.dataset)
@@ -118,8 +123,38 @@ def finetuned_embedding_documents(wildcards):
 
 
 def finetune_pairs(wildcards):
-    """The training file of a fine-tuned encoder's level on a dataset."""
+    """The training and validation files of a fine-tuned encoder's level on a dataset."""
     return PLAN.finetune_pairs(wildcards.dataset, wildcards.encoder)
+
+
+def phrase_pairs_inputs(wildcards):
+    """The phrase level's sources on a dataset: its own parallel phrases, or Tatoeba files."""
+    return PLAN.phrase_pairs_inputs(wildcards.dataset)
+
+
+def phrase_language_pairs(wildcards):
+    """The cross-language pairs a dataset evaluates (Tatoeba's pairs are drawn per pair)."""
+    return PLAN.phrase_language_pairs(wildcards.dataset)
+
+
+def word_pairs_inputs(wildcards):
+    """The WiC release files the word level reads on a dataset."""
+    return PLAN.word_pairs_inputs(wildcards.dataset)
+
+
+def finetune_languages(wildcards):
+    """The languages of a dataset that word-level pairs are kept in."""
+    return PLAN.finetune_languages(wildcards.dataset)
+
+
+def finetune_markers(wildcards):
+    """The MLflow marker of the fine-tuning behind a run's encoder (none for other runs)."""
+    return PLAN.finetune_markers(wildcards.run, wildcards.dataset)
+
+
+def finetune_run_params(wildcards):
+    """What determines one fine-tuning (logged to MLflow)."""
+    return PLAN.finetune_run_params(wildcards.dataset, wildcards.encoder)
 
 
 def finetune_base(wildcards):

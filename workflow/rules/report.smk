@@ -62,7 +62,50 @@ rule bias_report:
     resources:
         mem_mb=1000,
     params:
-        run_names=dataset_run_names,
+        run_names=bias_figure_runs,
         depth=config["report"]["bias_depth"],
     script:
         "../scripts/bias_report.py"
+
+
+rule finetuning_tables:
+    input:
+        metrics=layout.METRICS,
+    output:
+        csv=layout.TABLE_FINETUNE_CSV,
+        markdown=layout.TABLE_FINETUNE_MD,
+        best_csv=layout.TABLE_BEST_CSV,
+        best_markdown=layout.TABLE_BEST_MD,
+    log:
+        "logs/report/finetuning_tables.log",
+    benchmark:
+        "logs/report/finetuning_tables.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        metric=config["report"]["metric"],
+        encoders=config["finetune"]["encoders"],
+        levels=config["finetune"]["levels"],
+        pairs=config["report"]["highlight_pairs"],
+    script:
+        "../scripts/finetuning_tables.py"
+
+
+rule finetune_curves:
+    input:
+        records=PLAN.finetune_records,
+    output:
+        csv=layout.FINETUNE_CURVES_CSV,
+        figure=layout.FINETUNE_CURVES_FIGURE,
+    log:
+        "logs/report/finetune_curves.log",
+    benchmark:
+        "logs/report/finetune_curves.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/finetune_curves.py"

@@ -6,6 +6,7 @@ rule track_run:
         run=layout.RUN,
         metrics=layout.RUN_METRICS,
         embedding=embedding_record,
+        finetune=finetune_markers,
     output:
         logged=layout.MLFLOW_LOGGED,
     log:
@@ -23,6 +24,28 @@ rule track_run:
         "../scripts/track_run.py"
 
 
+rule track_finetune:
+    input:
+        record=layout.FINETUNE_RECORD,
+    output:
+        logged=layout.MLFLOW_FINETUNE,
+    log:
+        "logs/track/{dataset}.{encoder}.finetune.log",
+    benchmark:
+        "logs/track/{dataset}.{encoder}.finetune.benchmark.tsv"
+    wildcard_constraints:
+        encoder=layout.FINETUNED_ENCODER,
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        settings=finetune_run_params,
+        mlflow=PLAN.mlflow_settings(),
+    script:
+        "../scripts/track_finetune.py"
+
+
 rule track_report:
     input:
         metrics=layout.METRICS,
@@ -33,6 +56,7 @@ rule track_report:
             layout.TABLE_BIAS_MD,
         ],
         figures=[layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BIAS],
+        finetuning=PLAN.finetune_reports,
     output:
         logged=layout.MLFLOW_REPORT,
     log:

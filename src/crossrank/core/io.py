@@ -111,6 +111,14 @@ def write_json(path: str | os.PathLike[str], value: Any) -> None:
         handle.write("\n")
 
 
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """A JSON file's value; a file that is not JSON stops with its path and line."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"is not valid JSON ({error.msg}).", line=error.lineno, fix="re-run the step that writes it.") from None
+
+
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
 

@@ -37,6 +37,8 @@ BM25_INDEX = "data/bm25/{dataset}/{condition}"
 # Fine-tuned checkpoints, one per (dataset, base encoder + level): "data/finetune/cldr/minilm+qd", a
 # sentence-transformers model directory; and what its training chose (validation curve, best epoch).
 FINETUNED_MODEL = "data/finetune/{dataset}/{encoder}"
+# A level's training and validation pairs on a dataset ({level}: word, phrase, qd; {split}: train, validation).
+FINETUNE_PAIRS = "data/finetune/{dataset}/pairs/{level}.{split}.tsv"
 FINETUNE_RECORD = "data/finetune/{dataset}/{encoder}.json"
 EMBEDDING_CACHE = "cache/embeddings"
 # One shard job's record of the texts it encoded into the cache (temporary).
@@ -67,6 +69,13 @@ TABLE_TRANSLATION_CSV = "results/tables/table3_translation.csv"
 TABLE_TRANSLATION_MD = "results/tables/table3_translation.md"
 FIGURE_BM25 = "results/figures/{dataset}/bm25_heatmap.png"
 FIGURE_ENCODERS = "results/figures/{dataset}/encoders.png"
+# Fine-tuning (the paper's Tables 4 and 5) and the validation curves of every training run.
+TABLE_FINETUNE_CSV = "results/tables/table4_finetuning.csv"
+TABLE_FINETUNE_MD = "results/tables/table4_finetuning.md"
+TABLE_BEST_CSV = "results/tables/table5_best_configuration.csv"
+TABLE_BEST_MD = "results/tables/table5_best_configuration.md"
+FINETUNE_CURVES_CSV = "results/tables/finetune_curves.csv"
+FINETUNE_CURVES_FIGURE = "results/figures/finetune_curves.png"
 # Document-language bias summarised per run (the paper's Figures 6 and 8).
 TABLE_BIAS_CSV = "results/tables/{dataset}/language_bias.csv"
 TABLE_BIAS_MD = "results/tables/{dataset}/language_bias.md"
@@ -77,6 +86,8 @@ EFFICIENCY_MD = "results/efficiency/ann_efficiency.md"
 EFFICIENCY_FIGURE = "results/efficiency/ann_efficiency.png"
 MLFLOW_LOGGED = "results/mlflow/logged/{dataset}/{run}.json"
 MLFLOW_REPORT = "results/mlflow/reports/{dataset}.json"
+# The MLflow run of one fine-tuning (the evaluation runs of its encoder are tagged with its id).
+MLFLOW_FINETUNE = "results/mlflow/finetune/{dataset}/{encoder}.json"
 
 # DVC stages: the ones run per dataset, and the ones over all datasets at once.
 DATASET_STAGES = ("prepare", "translate", "finetune", "retrieve", "evaluate", "analyse")

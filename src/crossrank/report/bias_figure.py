@@ -17,10 +17,19 @@ from matplotlib.patches import Patch
 
 from crossrank.analyse.language_bias import RETRIEVED_LANGUAGE, SAME_LANGUAGE, macro_rows
 from crossrank.core.figures import save_figure
+from crossrank.core.run_name import RunName, split_encoder
+
+PRETRAINED_COLOR = "#4c72b0"
+FINETUNED_COLOR = "#dd8452"
+
+
+def _fine_tuned(run: str) -> bool:
+    encoder = RunName.parse(run).encoder
+    return encoder is not None and split_encoder(encoder)[1] is not None
 
 
 def language_bias_figure(frame: pd.DataFrame, runs: Sequence[str], path: str | os.PathLike[str], title: str) -> None:
-    """Two panels sharing one row per run, in ``runs`` order (runs absent from ``frame`` are skipped).
+    """Two panels sharing one row per run, in ``runs`` order (runs absent from ``frame`` are skipped); fine-tuned runs' bars in orange.
 
     (a) bars: the macro share of retrieved documents in the query's language, with the uniform
     expectation as a dashed tick; (b) heatmap over pool languages: the macro share retrieved for
@@ -70,7 +79,8 @@ def _same_language_bars(ax: plt.Axes, same: pd.DataFrame, runs: Sequence[str]) -
     positions = np.arange(len(runs))
     values = np.array([float(same.at[r, "value"]) * 100 if r in same.index else np.nan for r in runs])
     expected = np.array([float(same.at[r, "expected"]) * 100 if r in same.index else np.nan for r in runs])
-    bars = ax.barh(positions, np.nan_to_num(values), height=0.7, color="#4c72b0")
+    colors = [FINETUNED_COLOR if _fine_tuned(run) else PRETRAINED_COLOR for run in runs]
+    bars = ax.barh(positions, np.nan_to_num(values), height=0.7, color=colors)
     ax.bar_label(bars, labels=["" if np.isnan(v) else f"{v:.0f}" for v in values], fontsize=7, padding=2)
     ax.vlines(expected, positions - 0.4, positions + 0.4, colors="black", linestyles="dashed", linewidth=1.2)
     ax.set_yticks(positions, list(runs))
@@ -79,7 +89,10 @@ def _same_language_bars(ax: plt.Axes, same: pd.DataFrame, runs: Sequence[str]) -
     ax.set_xlabel("retrieved documents in the query's language (%)")
     ax.set_title("(a) same-language retrieval", fontsize=10)
     ax.grid(axis="x", alpha=0.3)
-    handles = [Patch(color="#4c72b0", label="observed"), Line2D([], [], color="black", linestyle="dashed", label="uniform over the pool")]
+    handles = [Patch(color=PRETRAINED_COLOR, label="observed")]
+    if any(_fine_tuned(run) for run in runs):  # the paper's Figure 6 marks the fine-tuned encoders beside their base
+        handles = [Patch(color=PRETRAINED_COLOR, label="observed, pretrained"), Patch(color=FINETUNED_COLOR, label="observed, fine-tuned")]
+    handles.append(Line2D([], [], color="black", linestyle="dashed", label="uniform over the pool"))
     ax.figure.legend(handles=handles, loc="outside lower left", ncols=2, fontsize=8, frameon=False)
 
 

@@ -10,11 +10,13 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from crossrank.core.io import all_or_nothing
+from crossrank.core.io import all_or_nothing, atomic_write, read_json
 from crossrank.core.run_name import RunName
 from crossrank.evaluate.metrics import read_metrics
 from crossrank.report.bias_figure import language_bias_figure
 from crossrank.report.figures import grouped_bars, heatmaps
+from crossrank.report.finetune_curves import curve_figure, curve_frame
+from crossrank.report.finetune_tables import best_configurations, finetuning_table
 from crossrank.report.tables import bias_table, write_table
 from crossrank.report.tables import translation_table as table3
 
@@ -70,3 +72,33 @@ def bias_report(bias_csv: str, dataset: str, depth: int, run_names: Sequence[str
     with all_or_nothing(out.values()):
         write_table(bias_table(frame), out["csv"], out["markdown"], caption)
         language_bias_figure(frame, run_names, out["figure"], title=f"Document-language bias on {dataset} (top {depth})")
+
+
+def finetuning_tables(
+    metrics_path: str, metric: str, encoders: Sequence[str], levels: Sequence[str], pairs: Sequence[str], out: Paths
+) -> None:
+    """The paper's Table 4 (``out['csv']``, ``out['markdown']``) and Table 5 (``out['best_csv']``, ``out['best_markdown']``)."""
+    table = finetuning_table(read_metrics([metrics_path]), encoders, levels, pairs, metric)
+    if table.empty:
+        raise ValueError(f"{metrics_path} has no {metric!r} rows of the encoders {list(encoders)} or their fine-tuned runs")
+    best = best_configurations(table, pairs)
+    caption = (
+        f"Table 4: {metric} (%) of exact dense search before (none) and after contrastive fine-tuning at each level, "
+        "macro average over each dataset's language pairs and the highlighted pairs (empty: not a pair of the dataset)."
+    )
+    best_caption = (
+        f"Table 5: the best encoder and level per dataset, for the average and each highlighted pair ({metric}, %); "
+        "gain = over the same encoder without fine-tuning."
+    )
+    with all_or_nothing(out.values()):
+        write_table(table, out["csv"], out["markdown"], caption)
+        write_table(best, out["best_csv"], out["best_markdown"], best_caption)
+
+
+def finetune_curves(record_paths: Sequence[str], out_csv: str, out_figure: str) -> None:
+    """Every fine-tuning run's validation curve as a tidy CSV and a figure (datasets x levels)."""
+    frame = curve_frame([read_json(path) for path in record_paths])
+    with all_or_nothing([out_csv, out_figure]):
+        with atomic_write(out_csv) as handle:
+            frame.to_csv(handle, index=False, lineterminator="\n")
+        curve_figure(frame, out_figure)

@@ -82,8 +82,12 @@ def log_run(
     metrics: Mapping[str, float],
     artifacts: Sequence[str],
     tags: Mapping[str, str],
+    series: Mapping[str, Sequence[tuple[int, float]]] | None = None,
 ) -> dict[str, str]:
-    """Log one MLflow run (params, metrics, artifact files, tags) in ``experiment``; return its ids."""
+    """Log one MLflow run (params, metrics, artifact files, tags) in ``experiment``; return its ids.
+
+    ``series`` are metrics with a history, ``{key: [(step, value), ...]}`` (a validation curve per epoch).
+    """
     import mlflow
 
     uri = resolve_tracking_uri(tracking_uri)
@@ -105,6 +109,9 @@ def log_run(
             client.log_param(run_id, key, value)
         for key, value in sorted(metrics.items()):
             client.log_metric(run_id, key, value)
+        for key, points in sorted((series or {}).items()):
+            for step, value in points:
+                client.log_metric(run_id, key, value, step=step)
         for path in artifacts:
             client.log_artifact(run_id, path)
         client.set_terminated(run_id)

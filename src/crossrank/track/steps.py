@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from crossrank.core.contract import MACRO
-from crossrank.core.io import write_json
+from crossrank.core.io import read_json, write_json
 from crossrank.core.provenance import git_commit
 from crossrank.core.run_name import RunName
 from crossrank.evaluate.metrics import read_metrics
@@ -31,6 +31,7 @@ def _log_and_mark(
     tags: Mapping[str, str],
     mlflow_settings: Mapping[str, Any],
     out_marker: str,
+    series: Mapping[str, Sequence[tuple[int, float]]] | None = None,
 ) -> None:
     ids = log_run(
         mlflow_settings["tracking_uri"],
@@ -41,6 +42,7 @@ def _log_and_mark(
         metrics,
         artifacts,
         {"dataset": dataset, **tags, **git_commit(Path.cwd())},
+        series,
     )
     write_json(out_marker, ids)
     log.info("logged %s/%s to MLflow run %s", dataset, run_name, ids["run_id"])
@@ -55,11 +57,14 @@ def track_run(
     mlflow_settings: Mapping[str, Any],
     out_marker: str,
     embedding_records: Sequence[str] = (),
+    finetune_markers: Sequence[str] = (),
 ) -> None:
     """Log one retrieval run (params, macro and per-pair metrics, run file) to MLflow.
 
     A dense or HNSW run also logs what its embedding jobs resolved ``auto`` to (precision,
-    devices), from the encoder's embedding record (``embedding_records``: none for BM25).
+    devices), from the encoder's embedding record (``embedding_records``: none for BM25). A run
+    of a fine-tuned encoder is tagged with its training's MLflow run (``finetune_markers``: the
+    marker :func:`track_finetune` wrote), so the MLflow UI links the two.
     """
     params = dict(params)
     for path in embedding_records:
@@ -68,6 +73,9 @@ def track_run(
     run = RunName.parse(run_name)
     metrics = pair_metrics(read_metrics([run_metrics]))
     tags = {"run": run_name, "system": run.retriever, "condition": run.condition, "kind": "retrieval"}
+    for path in finetune_markers:
+        training = read_json(path)
+        tags.update(finetune_run_id=training["run_id"], finetune_experiment_id=training["experiment_id"])
     artifacts = [*artifacts, run_metrics, *embedding_records]
     _log_and_mark(dataset, run_name, params, metrics, artifacts, tags, mlflow_settings, out_marker)
 
@@ -87,3 +95,22 @@ def track_report(
     for run_name, rows in macro.groupby("run"):
         metrics.update(pair_metrics(rows, prefix=f"{run_key(run_name)}/"))
     _log_and_mark(dataset, "report", params, metrics, [*artifacts, metrics_path], {"kind": "report"}, mlflow_settings, out_marker)
+
+
+def track_finetune(
+    dataset: str, tuned_name: str, params: Mapping[str, Any], record_path: str, mlflow_settings: Mapping[str, Any], out_marker: str
+) -> None:
+    """Log one fine-tuning as its own MLflow run: settings, the validation score per epoch, best epoch, sizes and wall time."""
+    record = read_json(record_path)
+    metric = record["metric"]
+    best = next(point["score"] for point in record["curve"] if point["epoch"] == record["best_epoch"])
+    metrics = {
+        "best_epoch": float(record["best_epoch"]),
+        f"validation_best/{metric}": float(best),
+        "training_pairs": float(record["training_pairs"]),
+        "validation_pairs": float(record["validation_pairs"]),
+        "seconds": float(record["seconds"]),
+    }
+    series = {f"validation/{metric}": [(int(point["epoch"]), float(point["score"])) for point in record["curve"]]}
+    tags = {"run": f"finetune.{tuned_name}", "encoder": tuned_name, "base": record["base"], "level": record["level"], "kind": "finetune"}
+    _log_and_mark(dataset, f"finetune.{tuned_name}", params, metrics, [record_path], tags, mlflow_settings, out_marker, series)
