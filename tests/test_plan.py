@@ -328,6 +328,7 @@ def test_the_bias_figure_puts_each_fine_tuned_encoder_after_its_base_and_trackin
         "ann.minilm+qd.translated",
     ]
     assert sorted(plan.bias_figure_runs("cldr")) == sorted(str(run) for run in plan.run_names("cldr"))
+    assert plan.figure_encoders == ["minilm", "minilm+phrase", "minilm+qd"]
     assert plan.finetune_markers("dense.minilm+qd.original", "cldr") == ["results/mlflow/finetune/cldr/minilm+qd.json"]
     assert plan.finetune_markers("dense.minilm.original", "cldr") == [] and plan.finetune_markers("bm25.original", "cldr") == []
     assert "results/mlflow/finetune/cldr/minilm+phrase.json" in plan.stage_targets("track")

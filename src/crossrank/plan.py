@@ -211,6 +211,11 @@ class Plan:
         }
 
     @property
+    def figure_encoders(self) -> list[str]:
+        """The encoders of the encoders figure (Figure 4): each registry encoder, then its fine-tuned variants."""
+        return [encoder for base in self.encoders for encoder in (base, *(t for t in self.finetuned if split_encoder(t)[0] == base))]
+
+    @property
     def finetune_reports(self) -> list[str]:
         """The fine-tuning tables and curves (Tables 4 and 5): none when nothing is fine-tuned."""
         if not self.finetuned:

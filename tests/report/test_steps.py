@@ -46,7 +46,9 @@ def test_translation_table_reads_the_metric_it_is_given(metrics, tmp_path):
     assert out_csv.read_text(encoding="utf-8").splitlines()[1:] == ["d,bm25,90.0,90.0,0.0", "d,dense.m,90.0,90.0,0.0"]
 
 
-def _figures(metrics_path: str, tmp_path: Path, metric: str = "recall@100", dataset: str = "d") -> tuple[Path, Path]:
+def _figures(
+    metrics_path: str, tmp_path: Path, metric: str = "recall@100", dataset: str = "d", encoders: tuple[str, ...] = ("m",)
+) -> tuple[Path, Path]:
     out_bm25, out_encoders = tmp_path / "figures" / "bm25.png", tmp_path / "figures" / "encoders.png"
     steps.figures(
         metrics_path,
@@ -55,7 +57,7 @@ def _figures(metrics_path: str, tmp_path: Path, metric: str = "recall@100", data
         ["de", "en"],
         ["de", "en"],
         ["original", "translated"],
-        ["m"],
+        list(encoders),
         ["en-de", "ar-ru"],
         str(out_bm25),
         str(out_encoders),
@@ -83,6 +85,13 @@ def test_figures_show_the_bm25_runs_per_condition_and_only_pairs_the_dataset_has
     (_, systems, conditions, pairs, _), bar_kwargs = calls["grouped_bars"]
     assert (systems, conditions, pairs) == (["dense.m"], ["original", "translated"], ["en-de"])  # ar-ru: not in the dataset
     assert bar_kwargs == {"title": "Dense encoders on d: recall@100", "metric": "recall@100"}
+
+
+def test_the_encoders_figure_shows_fine_tuned_encoders_beside_their_base(metrics, tmp_path, monkeypatch):
+    calls = {}
+    monkeypatch.setattr(steps, "grouped_bars", lambda *args, **kwargs: calls.setdefault("grouped_bars", args))
+    _figures(_metrics_file(metrics, tmp_path), tmp_path, encoders=("m", "m+qd"))
+    assert calls["grouped_bars"][1] == ["dense.m", "dense.m+qd"]
 
 
 def test_figures_of_a_metric_the_metrics_lack_is_a_value_error(metrics, tmp_path):

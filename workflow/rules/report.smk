@@ -40,7 +40,7 @@ rule figures:
         query_languages=query_languages,
         doc_languages=doc_languages,
         conditions=dataset_conditions,
-        encoders=list(PLAN.encoders),
+        encoders=PLAN.figure_encoders,
         pairs=config["report"]["highlight_pairs"],
     script:
         "../scripts/figures.py"

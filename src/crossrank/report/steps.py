@@ -57,7 +57,7 @@ def figures(
     present = set(metrics["query_lang"] + "-" + metrics["doc_lang"])
     title = f"Dense encoders on {dataset}: {metric}"
     shown = [pair for pair in pairs if pair in present]
-    systems = [RunName("dense", conditions[0], model=e).retriever for e in encoders]  # the same on every condition
+    systems = [RunName.search("dense", conditions[0], e).retriever for e in encoders]  # the same on every condition
     grouped_bars(metrics, systems, conditions, shown, out_encoders, title=title, metric=metric)
 
 
