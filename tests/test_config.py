@@ -262,6 +262,11 @@ def test_fine_tuning_a_disabled_encoder_or_at_a_level_without_data_is_refused(
         validate_params(copy.deepcopy(params), SCHEMA)
     params["finetune"]["phrase"]["codes"] = {"ja": "jpn"}
     validate_params(copy.deepcopy(params), SCHEMA)
+    simple = copy.deepcopy(params)  # English queries, Simple English documents: no pair of two languages for Tatoeba
+    simple["datasets"] = ["largescale"]
+    simple["largescale"].update(root=str(tmp_path), languages=["simple"])
+    with pytest.raises(ConfigError, match=r"dataset 'largescale' evaluates no pair of two different languages"):
+        validate_params(simple, SCHEMA)
     params["finetune"]["levels"] = ["qd"]
     validate_params(copy.deepcopy(params), SCHEMA)
     params["mmarco"]["train_queries_per_pair"] = 0

@@ -215,7 +215,7 @@ def test_a_fine_tuned_encoder_is_its_base_entry_with_the_datasets_checkpoint(tmp
     params = plan.run_params("cldr", "ann.minilm+phrase.translated")
     assert params["encoder"]["name"] == "minilm+phrase" and params["encoder"]["model"] == "data/finetune/cldr/minilm+phrase"
     assert params["finetune"]["epochs"] == plan.config["finetune"]["epochs"] and "encoders" not in params["finetune"]
-    assert "phrase" not in params["finetune"]  # a run records its training settings; the data are the pairs rules' inputs
+    assert "phrase" in params["finetune"] and "word" not in params["finetune"]  # a run records its level's sources, not the others'
     assert plan.finetune_pairs("cldr", "minilm+phrase") == {
         "train": "data/finetune/cldr/pairs/phrase.train.tsv",
         "validation": "data/finetune/cldr/pairs/phrase.validation.tsv",
@@ -305,8 +305,12 @@ def test_the_pairs_rules_read_tatoeba_and_the_wic_releases_of_a_datasets_languag
     assert "xlwic/wic_english/train_en.txt" in read and "am2ico/ja/dev.tsv" in read and "xlwic/xlwic_wn/japanese_ja/ja_valid.txt" in read
     assert not any("test" in p for p in read)  # training_splits [train], validation on dev
     assert plan.finetune_levels == ("word", "phrase", "qd")
-    assert "phrase" not in plan.finetune_settings and plan.finetune_settings["word"] == {"margin": 0.5}
-    assert plan.finetune_data_settings["phrase"]["tatoeba"] == str(tmp_path / "tatoeba")
+    assert plan.finetune_training_settings("minilm+word")["word"] == {"margin": 0.5}
+    qd = plan.finetune_training_settings("minilm+qd")
+    assert "word" not in qd and "phrase" not in qd and "max_train_pairs" not in qd and qd["epochs"] == finetune["epochs"]
+    assert plan.finetune_pairs_settings("phrase")["phrase"]["tatoeba"] == str(tmp_path / "tatoeba")
+    assert "margin" not in plan.finetune_pairs_settings("word")["word"] and "phrase" not in plan.finetune_pairs_settings("word")
+    assert set(plan.finetune_pairs_settings("qd")) == {"seed", "validation_fraction", "max_train_pairs", "max_validation_pairs"}
 
 
 def test_the_bias_figure_puts_each_fine_tuned_encoder_after_its_base_and_tracking_links_them(tmp_path: Path):

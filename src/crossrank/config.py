@@ -132,6 +132,11 @@ def _finetune_problems(config: dict[str, Any]) -> list[str]:
 
 def _tatoeba_problems(name: str, phrase: dict[str, Any], pairs: list[tuple[str, str]]) -> list[str]:
     """Tatoeba files a dataset's phrase level needs that are not on disk, or languages without a Tatoeba code."""
+    if not pairs:
+        return [
+            f"'finetune.levels' has phrase, but dataset {name!r} evaluates no pair of two different languages, so Tatoeba has "
+            "no phrase pairs for it. Fix: drop phrase from finetune.levels, or add languages to the dataset."
+        ]
     codes = phrase.get("codes", {})
     languages = sorted({lang for pair in pairs for lang in pair})
     unmapped_languages = [lang for lang in languages if lang != "en" and lang not in {**TATOEBA_CODES, **codes}]

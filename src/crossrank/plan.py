@@ -27,6 +27,9 @@ from crossrank.track.mlflow_store import resolve_tracking_uri
 from crossrank.translate.backends import MACHINE_TRANSLATION, NO_TRANSLATION
 from crossrank.translate.nllb import result_settings
 
+# Keys of the finetune block: which encoders and levels (the plan's choice), and what the pairs rules read.
+FINETUNE_CHOICES = ("encoders", "levels")
+FINETUNE_DATA_KEYS = ("seed", "validation_fraction", "max_train_pairs", "max_validation_pairs")
 # The embedding settings that change the matrices an encoder writes (shards, devices and chunks do not).
 EMBEDDING_RESULT_KEYS = ("precision", "storage")
 
@@ -207,7 +210,7 @@ class Plan:
             "dataset": name,
             "encoder": {"name": base, **self.finetune_base(tuned)},
             "level": level,
-            "finetune": self.finetune_data_settings,
+            "finetune": {**self.finetune_pairs_settings(str(level)), **self.finetune_training_settings(tuned)},
         }
 
     @property
@@ -258,7 +261,8 @@ class Plan:
             params["encoder"] = {"name": run.model, **self.encoder(run.model)}
         else:
             params["encoder"] = {"name": run.encoder, **self.finetuned_encoder(name, str(run.encoder))}
-            params["finetune"] = self.finetune_settings
+            level = str(split_encoder(str(run.encoder))[1])
+            params["finetune"] = {**self.finetune_pairs_settings(level), **self.finetune_training_settings(str(run.encoder))}
         params["embedding"] = self.embedding_result_settings
         if run.system == "ann":
             params["ann"] = self.config["ann"]
@@ -281,17 +285,27 @@ class Plan:
 
     # Fine-tuning.
 
-    @property
-    def finetune_settings(self) -> dict[str, Any]:
-        """What a training run reads of the ``finetune`` block: Table 10 and the word level's margin (its data are its inputs)."""
-        block = self.config.get("finetune", {})
-        settings = {k: v for k, v in block.items() if k not in ("encoders", "levels", "phrase", "word")}
-        return {**settings, "word": {"margin": block.get("word", {}).get("margin", 0.5)}}
+    def finetune_training_settings(self, tuned: str) -> dict[str, Any]:
+        """What one training reads of the ``finetune`` block: Table 10, seed and device (and the word level's margin).
 
-    @property
-    def finetune_data_settings(self) -> dict[str, Any]:
-        """What the pairs rules read of the ``finetune`` block: sources, held-out share, caps and seed."""
-        return {k: v for k, v in self.config.get("finetune", {}).items() if k not in ("encoders", "levels")}
+        Its data are its inputs (the pairs rules' files), so a source path or a cap is not here:
+        changing one re-runs a pairs rule, and the training only if the pairs changed.
+        """
+        block = self.config.get("finetune", {})
+        settings = {k: v for k, v in block.items() if k not in (*FINETUNE_CHOICES, *FINETUNE_DATA_KEYS, "phrase", "word")}
+        if split_encoder(tuned)[1] == "word":
+            settings["word"] = {"margin": block.get("word", {}).get("margin", 0.5)}
+        return settings
+
+    def finetune_pairs_settings(self, level: str) -> dict[str, Any]:
+        """What a level's pairs rule reads of the ``finetune`` block: seed, held-out share, caps and that level's sources."""
+        block = self.config.get("finetune", {})
+        settings = {k: block[k] for k in FINETUNE_DATA_KEYS if k in block}
+        if level == "phrase":
+            settings["phrase"] = block.get("phrase", {})
+        elif level == "word":
+            settings["word"] = {k: v for k, v in block.get("word", {}).items() if k != "margin"}
+        return settings
 
     @property
     def finetune_levels(self) -> tuple[str, ...]:
@@ -317,7 +331,7 @@ class Plan:
 
     def word_pairs_inputs(self, name: str) -> list[str]:
         """The WiC release files the word level reads on a dataset (training splits and dev)."""
-        training, validation = word_training_files(self.finetune_data_settings, self.finetune_languages(name))
+        training, validation = word_training_files(self.finetune_pairs_settings("word"), self.finetune_languages(name))
         return [str(path) for file in training + validation for path in file.paths]
 
     def finetune_pairs(self, name: str, tuned: str) -> dict[str, str]:

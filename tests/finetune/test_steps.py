@@ -45,6 +45,17 @@ def test_phrase_pairs_come_from_the_datasets_own_phrases_or_from_tatoeba(tmp_pat
     assert sorted({p.languages for p in pairs}) == ["de-en", "de-ja"] and len(pairs) == 20
 
 
+def test_a_tatoeba_sentence_held_out_for_one_language_pair_never_trains_under_another(tmp_path):
+    write_tatoeba(tmp_path / "tatoeba", ["de", "fr", "ja"], count=40)
+    settings = {**SETTINGS, "phrase": {"tatoeba": str(tmp_path / "tatoeba"), "pairs_per_language_pair": 0}}
+    pairs = [["de", "en"], ["de", "fr"], ["en", "fr"], ["de", "ja"], ["fr", "ja"]]
+    finetune_pairs_phrase(settings, *_outputs(tmp_path, "phrase"), language_pairs=pairs)
+    train, validation = (read_training_pairs(p) for p in _outputs(tmp_path, "phrase"))
+    assert len({p.languages for p in validation}) == 5 and len(validation) == 5 * 10  # a quarter of the 40 sentences
+    seen = {text for p in train for text in (p.text_a, p.text_b)}
+    assert not seen & {text for p in validation for text in (p.text_a, p.text_b)}
+
+
 def test_word_pairs_keep_the_datasets_languages_and_validate_on_the_dev_splits(tmp_path):
     write_xlwic(tmp_path / "xlwic", ["en", "de", "ja", "ko"], count=6)
     write_am2ico(tmp_path / "am2ico", ["de", "ja", "ko"], count=4)

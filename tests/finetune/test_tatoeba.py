@@ -7,7 +7,7 @@ from releases import write_tatoeba
 
 from crossrank.core.errors import InputError
 from crossrank.finetune.pairs import TextPair
-from crossrank.finetune.tatoeba import phrase_language_pairs, read_tatoeba, tatoeba_code, tatoeba_files, tatoeba_pairs
+from crossrank.finetune.tatoeba import phrase_language_pairs, read_tatoeba, sentence_id, tatoeba_code, tatoeba_files, tatoeba_pairs
 
 
 def _write_tatoeba(directory, code: str, source: list[str], english: list[str]) -> None:
@@ -19,8 +19,8 @@ def test_tatoeba_pairs_line_i_with_line_i(tmp_path):
     _write_tatoeba(tmp_path, "deu", ["Ich bin hier.", "Guten Morgen!"], ["I am here.", "Good morning!"])
     pairs = read_tatoeba(tmp_path, "deu", "de")
     assert pairs == [
-        TextPair("tatoeba.deu.1", "de", "Ich bin hier.", "en", "I am here."),
-        TextPair("tatoeba.deu.2", "de", "Guten Morgen!", "en", "Good morning!"),
+        TextPair(sentence_id("I am here."), "de", "Ich bin hier.", "en", "I am here."),
+        TextPair(sentence_id("Good morning!"), "de", "Guten Morgen!", "en", "Good morning!"),
     ]
     assert pairs[0].languages == "de-en"
 
@@ -55,7 +55,7 @@ def test_pairs_without_english_are_joined_through_their_english_translations(tmp
     _write_tatoeba(tmp_path, "rus", ["Да.", "Привет."], ["Yes.", "Hello."])
     pairs = tatoeba_pairs(tmp_path, [("ar", "ru")], per_pair=0, seed=1)
     assert [(p.lang_a, p.text_a, p.lang_b, p.text_b) for p in pairs] == [("ar", "مرحبا.", "ru", "Привет."), ("ar", "نعم.", "ru", "Да.")]
-    assert pairs[0].pair_id == "tatoeba.ara.1+tatoeba.rus.2"
+    assert pairs[0].pair_id == sentence_id("Hello.")  # the English sentence both translate: held out together
 
 
 def test_at_most_n_tatoeba_pairs_per_language_pair_seeded(tmp_path):

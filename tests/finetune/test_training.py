@@ -84,9 +84,9 @@ def test_phrase_training_writes_the_best_epoch_as_a_loadable_encoder(tiny_bert, 
     with caplog.at_level("INFO", logger="crossrank.finetune.training"):
         result = fine_tune(_spec(tiny_bert), "phrase", PAIRS[:8], PAIRS[8:], TINY, out)
     printed = capfd.readouterr()
-    assert "eval_phrase_mean_accuracy" not in printed.out + printed.err  # the metric dicts go to the job's log, not the terminal
-    assert "eval_phrase_mean_accuracy" in caplog.text
-    assert [epoch for epoch, _ in result.curve] == [0, 1, 2] and result.metric == "phrase_mean_accuracy"
+    assert "eval_en-de_mean_accuracy" not in printed.out + printed.err  # the metric dicts go to the job's log, not the terminal
+    assert "eval_en-de_mean_accuracy" in caplog.text
+    assert [epoch for epoch, _ in result.curve] == [0, 1, 2] and result.metric == "sequential_score"
     assert result.best_epoch == best_epoch(result.curve)
     assert not (tmp_path / "tiny+phrase.checkpoints").exists() and not (tmp_path / "tiny+phrase.partial").exists()
     tuned = load_encoder(_spec(out))  # a local model like any other registry entry
@@ -142,6 +142,15 @@ def test_two_runs_with_one_seed_give_identical_weights(tiny_bert, tmp_path):
     assert first.curve == second.curve
     texts = ["germany euro", "frankreich europa"]
     assert np.array_equal(load_encoder(_spec(tmp_path / "a")).encode(texts), load_encoder(_spec(tmp_path / "b")).encode(texts))
+
+
+def test_phrase_validation_matches_translations_within_each_language_pair_and_averages(tiny_bert):
+    pairs = [*PAIRS[:3], TextPair("x", "fr", "pays", "de", "land"), TextPair("y", "fr", "euro", "de", "euro")]
+    evaluator, metric = validation_evaluator("phrase", pairs, _spec(tiny_bert), 8)
+    scores = evaluator(load_encoder(_spec(tiny_bert)))
+    per_pair = [scores["en-de_mean_accuracy"], scores["fr-de_mean_accuracy"]]
+    assert metric == "sequential_score" and scores[metric] == pytest.approx(sum(per_pair) / 2)
+    assert scores["fr-de_mean_accuracy"] == pytest.approx((scores["fr-de_src2trg_accuracy"] + scores["fr-de_trg2src_accuracy"]) / 2)
 
 
 def test_qd_validation_averages_ndcg_over_language_pairs(tiny_bert):

@@ -51,6 +51,9 @@ def test_am2ico_pairs_are_cross_lingual_with_the_word_marks_removed(tmp_path):
     assert [p.label for p in pairs] == [1, 0, 1, 0]
     assert not any("<word>" in p.text_a + p.text_b or "</word>" in p.text_a + p.text_b for p in pairs)
     assert pairs[0].text_b.startswith("The ")
+    path = word_files("am2ico", tmp_path, "zh", ["train"])[0].paths[0]
+    path.write_text("\ufeffContext1\tContext2\tLabel\n" + path.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    assert read_word_file(word_files("am2ico", tmp_path, "zh", ["train"])[0]) == pairs  # a byte-order mark and capitals
 
 
 def test_senwich_reads_its_json_wic_files(tmp_path):

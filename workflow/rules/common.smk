@@ -157,6 +157,11 @@ def finetune_run_params(wildcards):
     return PLAN.finetune_run_params(wildcards.dataset, wildcards.encoder)
 
 
+def finetune_training_settings(wildcards):
+    """What one fine-tuning reads of the finetune block (Table 10; the margin at word level only)."""
+    return PLAN.finetune_training_settings(wildcards.encoder)
+
+
 def finetune_base(wildcards):
     """The registry entry of the encoder a fine-tuning starts from."""
     return PLAN.finetune_base(wildcards.encoder)

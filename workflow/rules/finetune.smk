@@ -17,7 +17,7 @@ rule finetune_pairs_qd:
     resources:
         mem_mb=2000,
     params:
-        settings=PLAN.finetune_data_settings,
+        settings=PLAN.finetune_pairs_settings("qd"),
     script:
         "../scripts/finetune_pairs_qd.py"
 
@@ -37,7 +37,7 @@ rule finetune_pairs_phrase:
     resources:
         mem_mb=2000,
     params:
-        settings=PLAN.finetune_data_settings,
+        settings=PLAN.finetune_pairs_settings("phrase"),
         language_pairs=phrase_language_pairs,
     script:
         "../scripts/finetune_pairs_phrase.py"
@@ -58,7 +58,7 @@ rule finetune_pairs_word:
     resources:
         mem_mb=2000,
     params:
-        settings=PLAN.finetune_data_settings,
+        settings=PLAN.finetune_pairs_settings("word"),
         languages=finetune_languages,
     script:
         "../scripts/finetune_pairs_word.py"
@@ -83,6 +83,6 @@ rule finetune:
         mem_mb=8000,
     params:
         base=finetune_base,
-        settings=PLAN.finetune_settings,
+        settings=finetune_training_settings,
     script:
         "../scripts/finetune.py"

@@ -29,7 +29,6 @@ class FinetuneSettings:
     max_length_short: int = 128  # word and phrase level
     max_length_qd: int = 512  # query-document level
     epoch_zero: bool = True  # the untrained model is a candidate of best-epoch selection
-    max_train_pairs: int = 0  # 0 = every training pair; N caps a seeded sample (CPU demo)
     word_margin: float = 0.5  # word level: the contrastive loss's margin on cosine distance (sentence-transformers' default)
     seed: int = 42
 

@@ -4,19 +4,25 @@ LASER's ``data/tatoeba/v1`` holds, per language, ``tatoeba.{xxx}-eng.{xxx}`` and
 ``tatoeba.{xxx}-eng.eng`` (ISO 639-3 codes), line i of one translating line i of the other. A
 pair with English is read directly; a pair of two other languages (CLIRMatrix's ar-ru) is joined
 through English: two sentences whose English translations are the same string are a pair. The
-paper draws up to 1,000 pairs per language pair (appendix D.4).
+paper draws up to 1,000 pairs per language pair (appendix D.4); LASER's files hold about 1,000
+sentences per language, so the cap rarely bites, and pairs joined through English are fewer
+(each language's file translates its own English sentences): the step logs every pair's count.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from crossrank.core.contract import base_language
 from crossrank.core.errors import InputError
 from crossrank.finetune.pairs import TextPair, sample_per_language_pair
+
+log = logging.getLogger(__name__)
 
 ENGLISH = "en"
 FIX = "download the LASER Tatoeba test set (github.com/facebookresearch/LASER, data/tatoeba/v1) unchanged."
@@ -115,8 +121,18 @@ def read_tatoeba(directory: str | os.PathLike[str], code: str, lang: str) -> lis
             empty = source if not text.strip() else english
             raise InputError(empty, "empty line where its parallel file has a sentence.", line=number, fix=FIX)
         if text.strip():
-            pairs.append(TextPair(f"tatoeba.{code}.{number}", lang, " ".join(text.split()), ENGLISH, " ".join(translation.split())))
+            english_text = " ".join(translation.split())
+            pairs.append(TextPair(sentence_id(english_text), lang, " ".join(text.split()), ENGLISH, english_text))
     return pairs
+
+
+def sentence_id(english: str) -> str:
+    """A pair's id: its English sentence (hashed), shared by every pair that translates it.
+
+    Held-out validation takes whole ids, so a sentence held out for de-en is held out for de-fr
+    (joined through the same English) too, and never trains under another language pair.
+    """
+    return "tatoeba." + hashlib.sha256(english.encode("utf-8")).hexdigest()[:16]
 
 
 def tatoeba_pairs(
@@ -137,7 +153,15 @@ def tatoeba_pairs(
             pairs += with_english[other]
         else:
             pairs += _through_english(with_english[a], with_english[b])
-    return sample_per_language_pair(pairs, per_pair, seed)
+    drawn = sample_per_language_pair(pairs, per_pair, seed)
+    counts = Counter(pair.languages for pair in drawn)
+    for a, b in language_pairs:
+        found = counts[f"{a}-{b}"] + counts[f"{b}-{a}"]
+        if found < per_pair:
+            log.warning("Tatoeba: %d pairs for %s-%s (up to %d wanted)", found, a, b, per_pair)
+        else:
+            log.info("Tatoeba: %d pairs for %s-%s", found, a, b)
+    return drawn
 
 
 def _through_english(left: Sequence[TextPair], right: Sequence[TextPair]) -> list[TextPair]:
@@ -150,5 +174,5 @@ def _through_english(left: Sequence[TextPair], right: Sequence[TextPair]) -> lis
         if pair.text_b in by_english and pair.text_b not in used:
             used.add(pair.text_b)
             other = by_english[pair.text_b][0]
-            joined.append(TextPair(f"{pair.pair_id}+{other.pair_id}", pair.lang_a, pair.text_a, other.lang_a, other.text_a))
+            joined.append(TextPair(pair.pair_id, pair.lang_a, pair.text_a, other.lang_a, other.text_a))
     return joined

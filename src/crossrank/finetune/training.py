@@ -6,9 +6,9 @@ at scale 1 / temperature) on (anchor, positive) pairs. Word level: the contrasti
 negatives. Settings are the paper's Table 10 (:mod:`crossrank.finetune.settings`). After every
 epoch the validation evaluator scores the model, the trainer keeps a checkpoint, and the best
 epoch is loaded at the end: word level by accuracy at the best cosine threshold (binary
-classification), phrase level by translation matching (Recall@1 from A to B and from B to A;
-their mean ranks epochs as their sum does), query-document level by nDCG@10 per language pair,
-averaged over pairs. With ``epoch_zero`` the untrained model is a candidate too.
+classification), phrase level by translation matching within each language pair (Recall@1 from
+A to B and from B to A; their mean ranks epochs as their sum does), query-document level by
+nDCG@10 per language pair; both macro-averaged over the pairs. With ``epoch_zero`` the untrained model is a candidate too.
 The result is written whole into the output directory (a sentence-transformers model that
 :func:`crossrank.core.encoder_model.load_encoder` reads like any local model) with the validation
 curve; the trainer's checkpoints are deleted. A killed run resumes from its last epoch checkpoint.
@@ -77,20 +77,23 @@ def validation_evaluator(level: str, validation: Sequence[TextPair], spec: Encod
             similarity_fn_names=["cosine"],
         )
         return evaluator, "word_cosine_accuracy"
-    if level == "phrase":
-        evaluator = TranslationEvaluator(
-            [spec.model_input(p.text_a, "query") for p in validation],
-            [spec.model_input(p.text_b, "query") for p in validation],
-            batch_size=batch_size,
-            name="phrase",
-            write_csv=False,
-        )
-        return evaluator, "phrase_mean_accuracy"
-    if level != "qd":
+    if level not in ("phrase", "qd"):
         raise ValueError(f"no validation evaluator for level {level!r}")
     by_languages: dict[str, list[TextPair]] = defaultdict(list)
     for pair in validation:
         by_languages[pair.languages].append(pair)
+    if level == "phrase":  # matching within each language pair: one sentence may be validated in several pairs
+        translations = [
+            TranslationEvaluator(
+                [spec.model_input(p.text_a, "query") for p in pairs],
+                [spec.model_input(p.text_b, "query") for p in pairs],
+                batch_size=batch_size,
+                name=languages,
+                write_csv=False,
+            )
+            for languages, pairs in sorted(by_languages.items())
+        ]
+        return SequentialEvaluator(translations, main_score_function=_mean), "sequential_score"
     evaluators = []
     for languages, pairs in sorted(by_languages.items()):
         corpus = {_text_id(p.text_b): p.text_b for p in pairs}
@@ -113,7 +116,12 @@ def validation_evaluator(level: str, validation: Sequence[TextPair], spec: Encod
                 corpus_prompt=spec.document_prefix or None,
             )
         )
-    return SequentialEvaluator(evaluators, main_score_function=lambda scores: math.fsum(scores) / len(scores)), "sequential_score"
+    return SequentialEvaluator(evaluators, main_score_function=_mean), "sequential_score"
+
+
+def _mean(scores: Sequence[float]) -> float:
+    """The macro average of the per-language-pair scores (every pair counts once, whatever its size)."""
+    return math.fsum(scores) / len(scores)
 
 
 def fine_tune(

@@ -156,7 +156,7 @@ def _label(path: Path, line: int, value: str, positive: str, negative: str, sour
 
 
 def _lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()
+    return path.read_text(encoding="utf-8-sig").splitlines()  # a byte-order mark is not part of the first field
 
 
 def _read_xlwic(file: WordFile) -> list[TextPair]:
@@ -189,7 +189,7 @@ def _read_am2ico(file: WordFile) -> list[TextPair]:
     pairs = []
     for number, line in enumerate(_lines(path), start=1):
         fields = line.split("\t")
-        if number == 1 and [f.strip() for f in fields] == ["context1", "context2", "label"]:
+        if number == 1 and [f.strip().casefold() for f in fields] == ["context1", "context2", "label"]:
             continue
         if len(fields) != 3:
             message = f"has {len(fields)} tab-separated fields, expected 3 (context1, context2, label)."
@@ -202,7 +202,7 @@ def _read_am2ico(file: WordFile) -> list[TextPair]:
 def _read_senwich(file: WordFile) -> list[TextPair]:
     path = file.paths[0]
     try:
-        records = json.loads(path.read_text(encoding="utf-8"))
+        records = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as error:
         raise InputError(path, f"is not valid JSON ({error.msg}).", line=error.lineno, fix=f"{_WHERE['senwich']}.") from None
     if not isinstance(records, list):
