@@ -155,9 +155,10 @@ def write_run_file(path: str | os.PathLike[str], run: Mapping[str, Mapping[str, 
 
 
 def leaked_evaluation_texts(project: Path, dataset: str, contains: bool = False) -> list[tuple[str, str]]:
-    """``(training file, text)`` for each fine-tuning pair text that is an evaluated query or a judged document's text.
+    """``(training file, text)`` for each training text that is an evaluated query or a judged document's text.
 
-    Reads every pairs file under ``data/finetune/{dataset}/pairs/``. With ``contains`` an
+    Reads every pairs file under ``data/finetune/{dataset}/pairs/`` and every cross-encoder
+    examples file under ``data/rerank/{dataset}/pairs/``. With ``contains`` an
     evaluated query inside a longer training text counts too (word-bounded; anywhere in the
     scripts without spaces), the rule ``cldr`` applies to test entities' names.
     """
@@ -165,6 +166,7 @@ def leaked_evaluation_texts(project: Path, dataset: str, contains: bool = False)
 
     from crossrank.core.contract import read_documents, read_qrels, read_topics
     from crossrank.finetune.pairs import read_training_pairs
+    from crossrank.rerank.negatives import read_examples
 
     topics = read_topics(project / f"results/{dataset}/topics.tsv")
     judged = {
@@ -183,4 +185,9 @@ def leaked_evaluation_texts(project: Path, dataset: str, contains: bool = False)
                 named = contains and any(p.search(text.casefold()) for p in by_language.get(lang, []))
                 if text in evaluated or named:
                     leaks.append((path.name, text))
+    # The cross-encoders' examples carry no language, so only whole texts are compared; that they come
+    # from the training side (checked by name above) is the caller's second check.
+    for path in sorted((project / f"data/rerank/{dataset}/pairs").glob("*.csv")):
+        for row in read_examples(path):
+            leaks += [(path.name, text) for text in (row.query, row.document) if text in evaluated]
     return leaks

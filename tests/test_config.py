@@ -115,6 +115,7 @@ def test_default_filled_for_missing_optional_key(params: dict[str, Any], section
 def test_defaults_filled_inside_encoder_entries(params: dict[str, Any]) -> None:
     params["encoders"] = {"other": {"model": "some/model"}}
     params["finetune"]["encoders"] = []
+    params["rerank"]["models"] = []
     result = validate_params(params, SCHEMA)
     assert result["encoders"]["other"] == {
         "enabled": True,
@@ -371,4 +372,16 @@ def test_efficiency_study_names_must_exist(params: dict[str, Any]) -> None:
     message = _error(params)
     assert "'efficiency.dataset' is 'mmarco'" in message and "'efficiency.encoder' is 'xlmr'" in message
     params["efficiency"] = {"enabled": False, "dataset": "mmarco", "encoder": "xlmr"}
+    validate_params(params, SCHEMA)
+
+
+def test_re_ranking_needs_enabled_encoders_a_first_stage_that_runs_and_its_table_metrics(params: dict[str, Any]) -> None:
+    params["rerank"]["models"] = ["xlmr"]  # shipped disabled
+    assert "'rerank.models' names 'xlmr', which is not an enabled encoder ['minilm']" in _error(copy.deepcopy(params))
+    params["rerank"].update(models=["minilm"], first_stages=["bm25", "dense.labse"])
+    assert "'rerank.first_stages' names 'dense.labse', which this configuration does not run" in _error(copy.deepcopy(params))
+    params["rerank"]["first_stages"] = ["ann.minilm"]
+    params["report"]["rerank_metrics"] = ["success@10"]
+    assert "'report.rerank_metrics' has ['success@10'], which evaluation.metrics" in _error(copy.deepcopy(params))
+    params["report"]["rerank_metrics"] = ["ndcg@100"]
     validate_params(params, SCHEMA)

@@ -27,6 +27,8 @@ def _config(tmp_path: Path, **changes: Any) -> dict[str, Any]:
         (tmp_path / name).mkdir(exist_ok=True)
     if {"encoders", "datasets"} & set(changes) and "finetune" not in changes:
         config["finetune"]["encoders"] = []  # the shipped fine-tuning needs the shipped encoder and cldr's phrases
+    if "rerank" not in changes:
+        config["rerank"]["models"] = []  # re-ranked runs are checked in their own tests (test_re_ranked_runs_...)
     for key, value in changes.items():
         block, _, field = key.partition("__")
         if field:
@@ -106,7 +108,7 @@ def test_translation_quality_is_scored_only_where_a_translated_condition_and_par
 
 
 def test_every_stage_has_targets_and_an_unknown_stage_is_refused(tmp_path: Path):
-    plan = _plan(tmp_path)
+    plan = _plan(tmp_path, rerank=yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["rerank"])  # as shipped
     for stage in layout.DATASET_STAGES + layout.GLOBAL_STAGES:
         assert plan.stage_targets(stage), stage
     targets = plan.all_targets()
@@ -115,7 +117,9 @@ def test_every_stage_has_targets_and_an_unknown_stage_is_refused(tmp_path: Path)
     assert plan.stage_targets("analyse") == ["data/bias/cldr/language_bias.csv"]
     report = plan.stage_targets("report")
     assert {"results/figures/cldr/language_bias.png", "results/tables/cldr/language_bias.csv"} <= set(report)
-    assert len(plan.all_run_metrics()) == 14 and all(path.startswith("data/metrics/cldr/") for path in plan.all_run_metrics())
+    assert len(plan.all_run_metrics()) == 14 + 8 and all(
+        path.startswith("data/metrics/cldr/") for path in plan.all_run_metrics()
+    )  # + none, chance and two cross-encoders in both modes
     with pytest.raises(ValueError, match="unknown stage"):
         plan.stage_targets("nope")
 
@@ -195,7 +199,7 @@ def test_run_params_are_exactly_the_blocks_that_determine_a_run(tmp_path: Path):
     assert nllb == result_settings(config["translation"]["nllb"]) and "shards" not in nllb and "device" not in nllb
 
 
-@pytest.mark.parametrize("run", ["rerank.minilm-hard.bm25.original", "fusion.rrf.bm25+dense.minilm.original"])
+@pytest.mark.parametrize("run", ["fusion.rrf.bm25+dense.minilm.original"])
 def test_runs_of_later_stages_have_no_settings_yet(tmp_path: Path, run: str):
     plan = _plan(tmp_path)
     with pytest.raises(ValueError, match=f"run {re.escape(run)}: this configuration makes BM25, dense and ann runs only"):
@@ -333,11 +337,46 @@ def test_the_bias_figure_puts_each_fine_tuned_encoder_after_its_base_and_trackin
     ]
     assert sorted(plan.bias_figure_runs("cldr")) == sorted(str(run) for run in plan.run_names("cldr"))
     assert plan.figure_encoders == ["minilm", "minilm+phrase", "minilm+qd"]
-    assert plan.finetune_markers("dense.minilm+qd.original", "cldr") == ["results/mlflow/finetune/cldr/minilm+qd.json"]
-    assert plan.finetune_markers("dense.minilm.original", "cldr") == [] and plan.finetune_markers("bm25.original", "cldr") == []
+    assert plan.training_markers("dense.minilm+qd.original", "cldr") == ["results/mlflow/finetune/cldr/minilm+qd.json"]
+    assert plan.training_markers("dense.minilm.original", "cldr") == [] and plan.training_markers("bm25.original", "cldr") == []
     assert "results/mlflow/finetune/cldr/minilm+phrase.json" in plan.stage_targets("track")
     assert {"results/tables/table4_finetuning.csv", "results/figures/finetune_curves.png"} <= set(plan.stage_targets("report"))
     params = plan.finetune_run_params("cldr", "minilm+qd")
     assert params["encoder"]["name"] == "minilm" and params["level"] == "qd" and params["finetune"]["max_train_pairs"] == 1000
     bare = _plan(tmp_path, finetune={**plan.config["finetune"], "encoders": []})
     assert bare.finetune_reports == [] and "results/tables/table4_finetuning.csv" not in bare.stage_targets("report")
+
+
+def test_re_ranked_runs_are_every_re_ranker_in_both_modes_over_each_first_stage(tmp_path: Path):
+    shipped = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["rerank"]
+    plan = _plan(tmp_path, rerank={**shipped, "models": ["minilm"], "first_stages": ["bm25", "dense.minilm"]})
+    assert plan.rerankers == ("minilm-easy", "minilm-hard")
+    reranked = [str(run) for run in plan.rerank_runs("cldr")]
+    assert reranked[:4] == [
+        "rerank.none.bm25.original",
+        "rerank.none-asis.bm25.original",
+        "rerank.chance.bm25.original",
+        "rerank.chance-asis.bm25.original",
+    ]
+    assert len(reranked) == 2 * 4 * 2 and "rerank.minilm-hard-asis.dense.minilm.original" in reranked  # original only (rerank.conditions)
+    assert plan.run_file("cldr", "rerank.minilm-hard.bm25.original") == "results/cldr/reranked/rerank.minilm-hard.bm25.original.trec"
+    assert "results/cldr/reranked/rerank.minilm-hard.bm25.original.trec" not in plan.stage_targets("retrieve")
+    assert "results/cldr/reranked/rerank.minilm-hard.bm25.original.trec" in plan.stage_targets("rerank")
+    assert plan.evaluation_topics("cldr", "rerank.chance.bm25.original") == "data/rerank/cldr/queries.tsv"
+    assert plan.evaluation_topics("cldr", "bm25.original") == "results/cldr/topics.tsv"
+    inputs = plan.rerank_run_inputs("cldr", "rerank.minilm-hard-asis.dense.minilm.original")
+    assert (
+        inputs["first_stage"] == "results/cldr/runs/dense.minilm.original.trec" and inputs["checkpoint"] == "data/rerank/cldr/minilm-hard"
+    )
+    assert "checkpoint" not in plan.rerank_run_inputs("cldr", "rerank.none.bm25.original")
+    assert plan.rerank_training_files("cldr", "minilm-easy")["train"] == "data/rerank/cldr/pairs/easy.train.csv"
+    params = plan.run_params("cldr", "rerank.minilm-hard-asis.bm25.original")
+    assert (
+        params["reranker"]["mode"] == "as_is" and params["reranker"]["base"]["name"] == "minilm" and params["bm25"] == plan.config["bm25"]
+    )
+    assert plan.embedding_records("rerank.minilm-hard.bm25.original", "cldr") == []
+    assert plan.training_markers("rerank.minilm-hard.bm25.original", "cldr") == ["results/mlflow/rerank/cldr/minilm-hard.json"]
+    assert plan.training_markers("rerank.chance.bm25.original", "cldr") == []
+    assert "results/tables/table6_reranking.md" in plan.stage_targets("report")
+    with pytest.raises(ValueError, match="'xlmr-hard' is not a cross-encoder"):
+        plan.rerank_base("xlmr-hard")

@@ -65,8 +65,12 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
     report, metrics = config.get("report", {}), config.get("evaluation", {}).get("metrics", [])
     if report.get("metric") and metrics and report["metric"] not in metrics:
         problems.append(f"'report.metric' is {report['metric']!r}, which evaluation.metrics {metrics} does not compute.")
+    unknown = [m for m in report.get("rerank_metrics", []) if metrics and m not in metrics]
+    if unknown and config.get("rerank", {}).get("models"):
+        problems.append(f"'report.rerank_metrics' has {unknown}, which evaluation.metrics {metrics} does not compute.")
     problems += _efficiency_problems(config)
     problems += _finetune_problems(config)
+    problems += _rerank_problems(config)
     for dataset in config.get("datasets", []):
         if dataset not in config:
             problems.append(f"dataset {dataset!r} is listed in 'datasets' but has no '{dataset}:' settings block.")
@@ -127,6 +131,31 @@ def _finetune_problems(config: dict[str, Any]) -> list[str]:
                 f"'finetune.levels' has qd, but '{name}.train_queries_per_pair' is 0, so {name!r} has no training pairs. "
                 f"Fix: set it above 0 (the paper: 1000), or drop qd from finetune.levels."
             )
+    return problems
+
+
+def _rerank_problems(config: dict[str, Any]) -> list[str]:
+    """Cross-encoders from encoders that are not enabled, or first stages this configuration does not run."""
+    block = config.get("rerank", {})
+    if not block.get("models"):
+        return []
+    enabled = enabled_encoders(config)
+    problems = [
+        f"'rerank.models' names {name!r}, which is not an enabled encoder {enabled}. Fix: enable it under encoders, or drop it."
+        for name in block["models"]
+        if name not in enabled
+    ]
+    searched = {"bm25", *(f"dense.{e}" for e in enabled)}
+    if config.get("ann", {}).get("enabled"):
+        searched |= {f"ann.{e}" for e in enabled}
+    problems += [
+        f"'rerank.first_stages' names {stage!r}, which this configuration does not run ({sorted(searched)}). Fix: name one of them."
+        for stage in block.get("first_stages", [])
+        if stage not in searched
+    ]
+    missing = [c for c in block.get("conditions", []) if c not in config.get("conditions", [])]
+    if missing:
+        problems.append(f"'rerank.conditions' has {missing}, which 'conditions' does not run. Fix: drop them, or add them to conditions.")
     return problems
 
 

@@ -23,6 +23,9 @@ from crossrank.core.run_name import EMBEDDING_SYSTEMS, RunName, split_encoder
 from crossrank.finetune.tatoeba import phrase_language_pairs, tatoeba_files
 from crossrank.finetune.training_data import word_training_files
 from crossrank.prepare.registry import dataset, release_inputs
+from crossrank.rerank.candidates import AS_IS_SUFFIX, split_reranker
+from crossrank.rerank.candidates import MODES as RERANK_MODES
+from crossrank.rerank.candidates import NO_MODEL as RERANK_WITHOUT_MODEL
 from crossrank.track.mlflow_store import resolve_tracking_uri
 from crossrank.translate.backends import MACHINE_TRANSLATION, NO_TRANSLATION
 from crossrank.translate.nllb import result_settings
@@ -181,7 +184,80 @@ class Plan:
         runs += [RunName.search("dense", c, tuned) for tuned in self.finetuned for c in conditions]
         if self.ann_encoders:
             runs += [RunName.search("ann", c, tuned) for tuned in self.finetuned for c in conditions]
+        return runs + self.rerank_runs(name)
+
+    def first_stage_runs(self, name: str) -> list[RunName]:
+        """A dataset's runs that search the pool (BM25, dense, HNSW): what DVC's retrieve stage owns."""
+        return [run for run in self.run_names(name) if run.system != "rerank"]
+
+    # Re-ranking.
+
+    @property
+    def rerank_settings(self) -> dict[str, Any]:
+        """The ``rerank`` block (Table 11, candidates, sampling)."""
+        return dict(self.config.get("rerank", {}))
+
+    @property
+    def rerankers(self) -> tuple[str, ...]:
+        """The trained cross-encoders, ``<encoder>-<negatives>`` for each of ``rerank.models`` and ``rerank.negatives``."""
+        block = self.rerank_settings
+        return tuple(f"{model}-{negatives}" for model in block.get("models", []) for negatives in block.get("negatives", []))
+
+    def rerank_runs(self, name: str) -> list[RunName]:
+        """A dataset's re-ranked runs: per re-ranked first stage and condition, the re-rankers none and chance and every
+        cross-encoder, in each candidate mode (``-asis`` names the as_is mode). None when no cross-encoder is configured."""
+        if not self.rerankers:
+            return []
+        block = self.rerank_settings
+        conditions = [c for c in self.conditions[name] if c in block.get("conditions", ["original"])]
+        runs = []
+        for first in block.get("first_stages", ["bm25"]):
+            for condition in conditions:
+                for reranker in (*RERANK_WITHOUT_MODEL, *self.rerankers):
+                    for mode in block.get("modes", list(RERANK_MODES)):
+                        model = reranker + (AS_IS_SUFFIX if mode == "as_is" else "")
+                        runs.append(RunName("rerank", condition, model=model, first_stage=(RunName.join(first, condition),)))
         return runs
+
+    def rerank_run_inputs(self, name: str, run: str) -> dict[str, Any]:
+        """What one re-ranked run reads: its first stage's run, the re-ranked queries, qrels, documents and checkpoint."""
+        parsed = RunName.parse(run)
+        reranker, _mode = split_reranker(str(parsed.model))
+        inputs: dict[str, Any] = {
+            "first_stage": fill(layout.RUN, dataset=name, run=str(parsed.first_stage[0])),
+            "topics": fill(layout.RERANK_QUERIES, dataset=name),
+            "qrels": fill(layout.QRELS, dataset=name),
+            "documents": [fill(layout.DOCUMENTS, dataset=name, condition=parsed.condition)],
+        }
+        if reranker not in RERANK_WITHOUT_MODEL:
+            inputs["checkpoint"] = fill(layout.RERANK_MODEL, dataset=name, reranker=reranker)
+        return inputs
+
+    def rerank_training_files(self, name: str, reranker: str) -> dict[str, str]:
+        """The training and validation examples a cross-encoder (``minilm-hard``) trains on: its negative strategy's."""
+        negatives = reranker.rsplit("-", 1)[1]
+        return {split: fill(layout.RERANK_PAIRS, dataset=name, negatives=negatives, split=split) for split in ("train", "validation")}
+
+    def rerank_train_params(self, name: str, reranker: str) -> dict[str, Any]:
+        """What determines one cross-encoder training (logged to MLflow): its base entry and the ``rerank`` block."""
+        return {"dataset": name, "reranker": reranker, "base": self.rerank_base(reranker), "rerank": self.rerank_settings}
+
+    def rerank_base(self, reranker: str) -> dict[str, Any]:
+        """The weights a cross-encoder starts from (``minilm-hard`` -> ``minilm``'s model, revision and remote-code switch).
+
+        Only these: the bi-encoder's pooling, prefixes and max length do not touch the cross-encoder
+        (its own length is ``rerank.max_length``), so changing them does not retrain it.
+        """
+        if reranker not in self.rerankers:
+            raise ValueError(f"{reranker!r} is not a cross-encoder of this configuration (rerank.models x rerank.negatives)")
+        entry = self.config["encoders"][reranker.rsplit("-", 1)[0]]
+        return {key: entry.get(key) for key in ("model", "revision", "trust_remote_code")}
+
+    def evaluation_topics(self, name: str, run: str) -> str:
+        """The topics a run is evaluated on: the re-ranked queries for a re-ranked run, every evaluated query otherwise."""
+        if RunName.parse(run).system == "rerank":
+            return fill(layout.RERANK_QUERIES, dataset=name)
+        return fill(layout.TOPICS, dataset=name)
 
     def bias_figure_runs(self, name: str) -> list[str]:
         """A dataset's runs in the language-bias figure's order: each fine-tuned encoder right after its base (Figure 6)."""
@@ -190,15 +266,19 @@ class Plan:
         levels = list(self.config.get("finetune", {}).get("levels", []))
 
         def position(run: RunName) -> tuple[int, int, int]:  # sorted() is stable: conditions keep their order
-            base, level = split_encoder(run.encoder) if run.encoder else ("", None)
-            system = ("bm25", *EMBEDDING_SYSTEMS).index(run.system)
+            base, level = split_encoder(run.encoder) if run.encoder and run.system != "rerank" else ("", None)
+            system = ("bm25", *EMBEDDING_SYSTEMS, "rerank").index(run.system)
             return system, bases.index(base) if base in bases else -1, 0 if level is None else 1 + levels.index(level)
 
         return [str(run) for run in sorted(runs, key=position)]
 
-    def finetune_markers(self, run: str, name: str) -> list[str]:
-        """The MLflow marker of the fine-tuning behind a run's encoder (none for BM25 and registry encoders)."""
-        encoder = _searched(run).encoder
+    def training_markers(self, run: str, name: str) -> list[str]:
+        """The MLflow marker of the training behind a run's model: its fine-tuning, or its cross-encoder's (none for the others)."""
+        parsed = RunName.parse(str(run))
+        if parsed.system == "rerank":
+            reranker = split_reranker(str(parsed.model))[0]
+            return [fill(layout.MLFLOW_RERANK, dataset=name, reranker=reranker)] if reranker in self.rerankers else []
+        encoder = _searched(parsed).encoder
         if encoder is None or encoder not in self.finetuned:
             return []
         return [fill(layout.MLFLOW_FINETUNE, dataset=name, encoder=encoder)]
@@ -233,16 +313,34 @@ class Plan:
         ]
 
     @property
+    def rerank_reports(self) -> list[str]:
+        """The re-ranking table (Table 6): none when no cross-encoder is configured."""
+        return [layout.TABLE_RERANK_CSV, layout.TABLE_RERANK_MD] if self.rerankers else []
+
+    @property
     def finetune_records(self) -> list[str]:
         """The training record of every fine-tuned checkpoint (what the validation curves are drawn from)."""
         return [fill(layout.FINETUNE_RECORD, dataset=name, encoder=tuned) for name in self.datasets for tuned in self.finetuned]
 
     def run_files(self, name: str) -> list[str]:
         """The run files of every retrieval run of a dataset."""
-        return [fill(layout.RUN, dataset=name, run=str(run)) for run in self.run_names(name)]
+        return [self.run_file(name, str(run)) for run in self.run_names(name)]
+
+    def run_file(self, name: str, run: str) -> str:
+        """A run's TREC file: ``results/{dataset}/runs/`` for first stages, ``results/{dataset}/reranked/`` for re-ranked runs."""
+        template = layout.RERANKED_RUN if RunName.parse(run).system == "rerank" else layout.RUN
+        return fill(template, dataset=name, run=run)
 
     def run_params(self, name: str, run: str | RunName) -> dict[str, Any]:
         """The settings that determine one retrieval run of a dataset (logged to MLflow)."""
+        parsed = RunName.parse(str(run))
+        if parsed.system == "rerank":
+            reranker, mode = split_reranker(str(parsed.model))
+            params = {**self.run_params(name, parsed.first_stage[0]), "system": parsed.retriever, "rerank": self.rerank_settings}
+            params["reranker"] = {"name": reranker, "mode": mode}
+            if reranker not in RERANK_WITHOUT_MODEL:
+                params["reranker"]["base"] = {"name": reranker.rsplit("-", 1)[0], **self.rerank_base(reranker)}
+            return params
         run = _searched(run)
         params: dict[str, Any] = {
             "dataset": name,
@@ -275,7 +373,9 @@ class Plan:
         return {"metrics": settings["metrics"], "relevance_level": settings["relevance_level"], "relevance": relevance}
 
     def embedding_records(self, run: str | RunName, name: str) -> list[str]:
-        """The embedding record of a dense or HNSW run's encoder on dataset ``name`` (nothing for BM25)."""
+        """The embedding record of a dense or HNSW run's encoder on dataset ``name`` (nothing for BM25 and re-ranked runs)."""
+        if RunName.parse(str(run)).system == "rerank":
+            return []
         run = _searched(run)
         if run.system not in EMBEDDING_SYSTEMS:
             return []
@@ -446,7 +546,18 @@ class Plan:
                     targets.append(fill(layout.QUERY_EMBEDDINGS, dataset=name, encoder=tuned))
                     targets += [fill(layout.DOC_EMBEDDINGS, dataset=name, encoder=tuned, condition=c) for c in own]
             elif stage == "retrieve":
-                targets += [fill(layout.RUN, dataset=name, run=run) for run in runs]
+                targets += [fill(layout.RUN, dataset=name, run=str(run)) for run in self.first_stage_runs(name)]
+            elif stage == "rerank":
+                reranked = self.rerank_runs(name)
+                if reranked:
+                    targets.append(fill(layout.RERANK_QUERIES, dataset=name))
+                    negatives = self.rerank_settings.get("negatives", [])
+                    targets += [
+                        fill(layout.RERANK_PAIRS, dataset=name, negatives=n, split=s) for n in negatives for s in ("train", "validation")
+                    ]
+                    for reranker in self.rerankers:
+                        targets += [fill(t, dataset=name, reranker=reranker) for t in (layout.RERANK_MODEL, layout.RERANK_RECORD)]
+                    targets += [self.run_file(name, str(run)) for run in reranked]
             elif stage == "evaluate":
                 targets += [fill(layout.RUN_METRICS, dataset=name, run=run) for run in runs]
             elif stage == "analyse":
@@ -457,6 +568,8 @@ class Plan:
             elif stage == "track":
                 targets += [fill(layout.MLFLOW_LOGGED, dataset=name, run=run) for run in runs]
                 targets += [fill(layout.MLFLOW_FINETUNE, dataset=name, encoder=tuned) for tuned in self.finetuned]
+                if self.rerank_runs(name):
+                    targets += [fill(layout.MLFLOW_RERANK, dataset=name, reranker=reranker) for reranker in self.rerankers]
                 targets.append(fill(layout.MLFLOW_REPORT, dataset=name))
         if stage == "download":
             targets.append(layout.RAW_SOURCES)
@@ -465,6 +578,7 @@ class Plan:
         elif stage == "report":
             targets += [layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD]
             targets += self.finetune_reports
+            targets += self.rerank_reports
         elif stage == "efficiency":  # a disabled study leaves a report saying so (DVC's output exists either way)
             efficiency = [layout.EFFICIENCY_CSV, layout.EFFICIENCY_MD, layout.EFFICIENCY_FIGURE]
             targets += efficiency if self.efficiency_source is not None else [layout.EFFICIENCY_MD]

@@ -28,6 +28,7 @@ EVERY_RULE = [
         "datasets": ["cldr", "mmarco"],
         "mmarco": {"source": "ir_datasets", "languages": ["de", "en", "ja"]},
         "finetune": {"levels": ["word", "phrase", "qd"]},
+        "rerank": {"first_stages": ["bm25", "dense.minilm"], "conditions": ["original", "translated"]},
     },
     {"efficiency": {"enabled": False}},  # last: the outputs it shares with the others are skip_efficiency's
 ]

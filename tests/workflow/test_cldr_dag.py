@@ -25,6 +25,8 @@ from scratch_project import snakemake as _snakemake
 from crossrank.core import layout
 from crossrank.core.contract import read_qrels, read_topics
 from crossrank.core.runs import read_run
+from crossrank.finetune.pairs import read_query_documents
+from crossrank.rerank.negatives import read_examples
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +34,7 @@ LANGUAGES = ["ar", "de", "en", "es", "fr", "ja", "ru", "zh"]
 ENCODERS = ["tiny", "tinycls"]
 FINETUNED = ["tiny+phrase", "tiny+qd"]
 RUNS = retrieval_runs(["original", "translated"], ENCODERS, ENCODERS, FINETUNED)  # exact and HNSW runs
+RERANKED = [f"rerank.{reranker}{mode}.bm25.original" for reranker in ("none", "chance", "tiny-easy", "tiny-hard") for mode in ("", "-asis")]
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, tiny_bert: Path, project_r
     params["encoders"] = {"tiny": dict(base), "tinycls": {**base, "pooling": "cls"}}
     params["efficiency"].update({"sizes": [100, 1000], "queries": 50, "latency_queries": 10})
     params["finetune"].update(encoders=["tiny"], epochs=1, batch_size=8, max_train_pairs=64, max_validation_pairs=16)
+    params["rerank"].update(models=["tiny"], max_train_queries=64, queries_per_pair=2, max_length=32)
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _snakemake("--cores", "2", cwd=root)
     return root
@@ -77,20 +81,48 @@ def test_results_contract_is_complete(project: Path):
 def test_no_training_file_holds_an_evaluated_query_or_a_test_entitys_name(project: Path):
     files = sorted(p.name for p in (project / "data/finetune/cldr/pairs").glob("*.tsv"))
     assert files == ["phrase.train.tsv", "phrase.validation.tsv", "qd.train.tsv", "qd.validation.tsv"]
+    reranking = sorted(p.name for p in (project / "data/rerank/cldr/pairs").glob("*.csv"))
+    assert reranking == ["easy.train.csv", "easy.validation.csv", "hard.train.csv", "hard.validation.csv"]
     assert leaked_evaluation_texts(project, "cldr", contains=True) == []
+    pairs = read_query_documents(project / layout.fill(layout.QUERY_DOCUMENTS, dataset="cldr"))
+    training_side = {p.text_a for p in pairs} | {p.text_b for p in pairs}
+    for name in reranking:  # every cross-encoder text is a training-side query or document (which prepare checked by name)
+        assert {
+            text for row in read_examples(project / "data/rerank/cldr/pairs" / name) for text in (row.query, row.document)
+        } <= training_side
+
+
+def test_every_re_ranker_re_ranks_bm25_in_both_modes_on_the_sampled_queries(project: Path):
+    sampled = read_topics(project / "data/rerank/cldr/queries.tsv")
+    assert len(sampled) == 56 * 2  # rerank.queries_per_pair on each of the 56 pairs
+    qrels = read_qrels(project / "results/cldr/qrels.tsv")
+    for reranker in ("none", "chance", "tiny-easy", "tiny-hard"):
+        gold = read_run(project / f"results/cldr/reranked/rerank.{reranker}.bm25.original.trec")
+        as_is = read_run(project / f"results/cldr/reranked/rerank.{reranker}-asis.bm25.original.trec")
+        assert set(gold) <= {t.qid for t in sampled} and set(as_is) <= set(gold)
+        assert all(set(qrels[qid]) & set(docs) for qid, docs in gold.items())  # inject_gold: a relevant candidate for every query
+    bm25 = read_run(project / "results/cldr/runs/bm25.original.trec")
+    for qid, docs in read_run(project / "results/cldr/reranked/rerank.tiny-hard-asis.bm25.original.trec").items():
+        assert set(docs) == set(sorted(bm25[qid], key=bm25[qid].get, reverse=True)[:100])  # as_is: the top 100 as they were
+    table = (project / layout.TABLE_RERANK_MD).read_text(encoding="utf-8")
+    assert "a seeded 2 re-ranked queries per language pair" in table and "| tiny-hard |" in table
+    with open(project / layout.METRICS, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    n_queries = {row["n_queries"] for row in rows if row["run"].startswith("rerank.") and row["query_lang"] == "all"}
+    assert n_queries == {"112"}  # re-ranked runs are evaluated on the re-ranked queries only
 
 
 def test_every_run_has_its_language_bias_and_ann_runs_their_cached_index(project: Path):
     with open(project / layout.fill(layout.BIAS, dataset="cldr"), newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert {r["run"] for r in rows} == set(RUNS)
+    assert {r["run"] for r in rows} == set(RUNS + RERANKED)
     same = {r["run"]: float(r["value"]) for r in rows if r["measure"] == "same_language" and r["query_lang"] == "all"}
-    assert set(same) == set(RUNS) and all(0.0 <= v <= 1.0 for v in same.values())
+    assert set(same) == set(RUNS + RERANKED) and all(0.0 <= v <= 1.0 for v in same.values())
     markdown = (project / layout.fill(layout.TABLE_BIAS_MD, dataset="cldr")).read_text()
     assert all(f"| {run} |" in markdown for run in RUNS)
     with open(project / layout.fill(layout.TABLE_BIAS_CSV, dataset="cldr"), newline="") as handle:
         summary = {row["run"]: row for row in csv.DictReader(handle)}
-    assert set(summary) == set(RUNS)
+    assert set(summary) == set(RUNS + RERANKED)
     assert all(float(summary[run]["same-language %"]) == round(100 * same[run], 1) for run in RUNS)
     metadata = sorted((project / layout.ANN_CACHE).glob("*/metadata.json"))
     # One index per distinct document matrix (encoder and condition): the cache is keyed by content, so a
@@ -152,7 +184,10 @@ def test_each_run_is_an_mlflow_run_with_params_metrics_artifacts_and_commit(proj
     experiment = client.get_experiment_by_name("crossrank/cldr")
     assert experiment is not None
     runs = client.search_runs([experiment.experiment_id])
-    assert sorted(r.info.run_name for r in runs if r.data.tags["kind"] == "retrieval") == sorted(RUNS)
+    assert sorted(r.info.run_name for r in runs if r.data.tags["kind"] == "retrieval") == sorted(RUNS + RERANKED)
+    hard = next(r for r in runs if r.info.run_name == "rerank.tiny-hard.bm25.original")
+    training = next(r for r in runs if r.info.run_name == "rerank_train.tiny-hard")
+    assert hard.data.tags["rerank_run_id"] == training.info.run_id and training.data.tags["kind"] == "rerank_train"
     report = next(r for r in runs if r.data.tags["kind"] == "report")
     assert {"table3_translation.md", "bm25_heatmap.png", "encoders.png", "language_bias.png", "language_bias.md", "metrics.csv"} <= {
         a.path for a in client.list_artifacts(report.info.run_id)

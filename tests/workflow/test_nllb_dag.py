@@ -27,6 +27,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, tiny_nllb: Path, tiny_bert
     params["encoders"] = {"tiny": {"model": str(tiny_bert), "max_length": 32, "batch_size": 16}}
     params["efficiency"]["enabled"] = False  # covered by test_cldr_dag.py
     params["finetune"]["encoders"] = []  # covered by test_cldr_dag.py
+    params["rerank"]["models"] = []  # covered by test_cldr_dag.py
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _snakemake("--cores", "2", cwd=root)
     return root

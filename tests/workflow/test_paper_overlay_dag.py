@@ -68,6 +68,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, project_root: Path, tiny_b
         },
         "efficiency": {"enabled": False},  # covered by test_cldr_dag.py
         "finetune": {"encoders": ["tiny"], "epochs": 1, "batch_size": 4, "max_train_pairs": 16, "max_validation_pairs": 8},
+        "rerank": {"models": ["tiny"], "epochs": 1, "max_train_queries": 16, "queries_per_pair": 2, "max_length": 32},
     }
     (root / "tiny.yaml").write_text(yaml.safe_dump(tiny, sort_keys=False, allow_unicode=True))
     snakemake("--cores", "2", "--configfiles", "params.yaml", "workflow/overlays/paper.yaml", "tiny.yaml", cwd=root)
@@ -165,3 +166,12 @@ def test_every_level_is_trained_on_each_dataset_without_an_evaluated_text(projec
     assert {p.languages for p in phrase} >= {"de-ja"}  # Tatoeba pairs without English, joined through it
     word = read_training_pairs(project / "data/finetune/largescale/pairs/word.train.tsv")
     assert {p.label for p in word} == {0, 1} and {p.pair_id.split(".")[0] for p in word} == {"xlwic", "am2ico"}
+
+
+def test_cross_encoders_re_rank_bm25_on_each_dataset(project: Path):
+    for dataset in SAMPLES:
+        for reranker in ("tiny-easy", "tiny-hard"):
+            assert (project / f"data/rerank/{dataset}/{reranker}.json").is_file()
+            assert (project / f"results/{dataset}/reranked/rerank.{reranker}.bm25.original.trec").stat().st_size > 0
+    table = (project / layout.TABLE_RERANK_MD).read_text(encoding="utf-8")
+    assert "success@10 average" in table and "ndcg@100 average" in table  # the paper's measures (Table 6)

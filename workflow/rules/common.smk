@@ -147,9 +147,9 @@ def finetune_languages(wildcards):
     return PLAN.finetune_languages(wildcards.dataset)
 
 
-def finetune_markers(wildcards):
-    """The MLflow marker of the fine-tuning behind a run's encoder (none for other runs)."""
-    return PLAN.finetune_markers(wildcards.run, wildcards.dataset)
+def training_markers(wildcards):
+    """The MLflow marker of the training behind a run's model (fine-tuning or cross-encoder; none for other runs)."""
+    return PLAN.training_markers(wildcards.run, wildcards.dataset)
 
 
 def finetune_run_params(wildcards):
@@ -160,6 +160,36 @@ def finetune_run_params(wildcards):
 def finetune_training_settings(wildcards):
     """What one fine-tuning reads of the finetune block (Table 10; the margin at word level only)."""
     return PLAN.finetune_training_settings(wildcards.encoder)
+
+
+def rerank_run_inputs(wildcards):
+    """What one re-ranked run reads (first-stage run, re-ranked queries, qrels, documents, checkpoint)."""
+    return PLAN.rerank_run_inputs(wildcards.dataset, f"rerank.{wildcards.reranker}.{wildcards.stage}.{wildcards.condition}")
+
+
+def rerank_training_files(wildcards):
+    """The training and validation examples of a cross-encoder's negative strategy."""
+    return PLAN.rerank_training_files(wildcards.dataset, wildcards.reranker)
+
+
+def rerank_train_params(wildcards):
+    """What determines one cross-encoder training (logged to MLflow)."""
+    return PLAN.rerank_train_params(wildcards.dataset, wildcards.reranker)
+
+
+def rerank_base(wildcards):
+    """The registry entry a cross-encoder starts from."""
+    return PLAN.rerank_base(wildcards.reranker)
+
+
+def run_path(wildcards):
+    """A run's TREC file (first stages under runs/, re-ranked runs under reranked/)."""
+    return PLAN.run_file(wildcards.dataset, wildcards.run)
+
+
+def evaluation_topics(wildcards):
+    """The topics a run is evaluated on (the re-ranked queries for a re-ranked run)."""
+    return PLAN.evaluation_topics(wildcards.dataset, wildcards.run)
 
 
 def finetune_base(wildcards):

@@ -3,9 +3,9 @@
 
 rule evaluate:
     input:
-        run=layout.RUN,
+        run=run_path,
         qrels=layout.QRELS,
-        topics=layout.TOPICS,
+        topics=evaluation_topics,
     output:
         metrics=layout.RUN_METRICS,
     log:

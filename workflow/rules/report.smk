@@ -109,3 +109,26 @@ rule finetune_curves:
         mem_mb=1000,
     script:
         "../scripts/finetune_curves.py"
+
+
+rule rerank_table:
+    input:
+        metrics=layout.METRICS,
+    output:
+        csv=layout.TABLE_RERANK_CSV,
+        markdown=layout.TABLE_RERANK_MD,
+    log:
+        "logs/report/rerank_table.log",
+    benchmark:
+        "logs/report/rerank_table.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        rerankers=list(PLAN.rerankers),
+        metrics=config["report"]["rerank_metrics"],
+        pairs=config["report"]["highlight_pairs"],
+        queries_per_pair=config["rerank"]["queries_per_pair"],
+    script:
+        "../scripts/rerank_table.py"

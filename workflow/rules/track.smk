@@ -3,10 +3,10 @@
 
 rule track_run:
     input:
-        run=layout.RUN,
+        run=run_path,
         metrics=layout.RUN_METRICS,
         embedding=embedding_record,
-        finetune=finetune_markers,
+        training=training_markers,
     output:
         logged=layout.MLFLOW_LOGGED,
     log:
@@ -46,6 +46,28 @@ rule track_finetune:
         "../scripts/track_finetune.py"
 
 
+rule track_rerank:
+    input:
+        record=layout.RERANK_RECORD,
+    output:
+        logged=layout.MLFLOW_RERANK,
+    log:
+        "logs/track/{dataset}.{reranker}.rerank_train.log",
+    benchmark:
+        "logs/track/{dataset}.{reranker}.rerank_train.benchmark.tsv"
+    wildcard_constraints:
+        reranker=layout.any_of(PLAN.rerankers),
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+    params:
+        settings=rerank_train_params,
+        mlflow=PLAN.mlflow_settings(),
+    script:
+        "../scripts/track_rerank.py"
+
+
 rule track_report:
     input:
         metrics=layout.METRICS,
@@ -57,6 +79,7 @@ rule track_report:
         ],
         figures=[layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BIAS],
         finetuning=PLAN.finetune_reports,
+        reranking=PLAN.rerank_reports,
     output:
         logged=layout.MLFLOW_REPORT,
     log:

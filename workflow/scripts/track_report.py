@@ -6,7 +6,7 @@ steps.track_report(
     snakemake.wildcards.dataset,
     snakemake.params.settings,
     snakemake.input.metrics,
-    [*snakemake.input.tables, *snakemake.input.figures, *snakemake.input.finetuning],
+    [*snakemake.input.tables, *snakemake.input.figures, *snakemake.input.finetuning, *snakemake.input.reranking],
     snakemake.params.mlflow,
     snakemake.output.logged,
 )

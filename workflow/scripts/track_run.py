@@ -11,5 +11,5 @@ steps.track_run(
     snakemake.params.mlflow,
     snakemake.output.logged,
     list(snakemake.input.embedding),
-    list(snakemake.input.finetune),
+    list(snakemake.input.training),
 )

@@ -40,6 +40,14 @@ FINETUNED_MODEL = "data/finetune/{dataset}/{encoder}"
 # A level's training and validation pairs on a dataset ({level}: word, phrase, qd; {split}: train, validation).
 FINETUNE_PAIRS = "data/finetune/{dataset}/pairs/{level}.{split}.tsv"
 FINETUNE_RECORD = "data/finetune/{dataset}/{encoder}.json"
+# Cross-encoder re-ranking: one negative strategy's training examples (the paper's CSV), one
+# checkpoint per (dataset, <encoder>-<negatives>) with its record, the re-ranked queries, and the
+# content-addressed score cache.
+RERANK_PAIRS = "data/rerank/{dataset}/pairs/{negatives}.{split}.csv"
+RERANK_MODEL = "data/rerank/{dataset}/{reranker}"
+RERANK_RECORD = "data/rerank/{dataset}/{reranker}.json"
+RERANK_QUERIES = "data/rerank/{dataset}/queries.tsv"
+RERANK_CACHE = "cache/rerank"
 EMBEDDING_CACHE = "cache/embeddings"
 # One shard job's record of the texts it encoded into the cache (temporary).
 EMBEDDING_SHARD = "data/embeddings/shards/{encoder}/{shard}.json"
@@ -63,6 +71,9 @@ STATISTICS = "results/{dataset}/statistics.csv"
 # Which backend produced each document of the translated condition (and from how many pieces).
 TRANSLATIONS = "results/{dataset}/translations.tsv"
 RUN = "results/{dataset}/runs/{run}.trec"
+# Re-ranked runs (rerank.<model>-<negatives>[-asis].<first stage>.<condition>), apart from the first
+# stages' so that each DVC stage owns whole directories.
+RERANKED_RUN = "results/{dataset}/reranked/{run}.trec"
 METRICS = "results/metrics.csv"
 METRICS_SUMMARY = "results/metrics.json"
 TABLE_TRANSLATION_CSV = "results/tables/table3_translation.csv"
@@ -76,6 +87,9 @@ TABLE_BEST_CSV = "results/tables/table5_best_configuration.csv"
 TABLE_BEST_MD = "results/tables/table5_best_configuration.md"
 FINETUNE_CURVES_CSV = "results/tables/finetune_curves.csv"
 FINETUNE_CURVES_FIGURE = "results/figures/finetune_curves.png"
+# Re-ranking (the paper's Table 6).
+TABLE_RERANK_CSV = "results/tables/table6_reranking.csv"
+TABLE_RERANK_MD = "results/tables/table6_reranking.md"
 # Document-language bias summarised per run (the paper's Figures 6 and 8).
 TABLE_BIAS_CSV = "results/tables/{dataset}/language_bias.csv"
 TABLE_BIAS_MD = "results/tables/{dataset}/language_bias.md"
@@ -88,9 +102,11 @@ MLFLOW_LOGGED = "results/mlflow/logged/{dataset}/{run}.json"
 MLFLOW_REPORT = "results/mlflow/reports/{dataset}.json"
 # The MLflow run of one fine-tuning (the evaluation runs of its encoder are tagged with its id).
 MLFLOW_FINETUNE = "results/mlflow/finetune/{dataset}/{encoder}.json"
+# The MLflow run of one cross-encoder training (its re-ranked runs are tagged with its id).
+MLFLOW_RERANK = "results/mlflow/rerank/{dataset}/{reranker}.json"
 
 # DVC stages: the ones run per dataset, and the ones over all datasets at once.
-DATASET_STAGES = ("prepare", "translate", "finetune", "retrieve", "evaluate", "analyse")
+DATASET_STAGES = ("prepare", "translate", "finetune", "retrieve", "rerank", "evaluate", "analyse")
 GLOBAL_STAGES = ("download", "index", "embed", "metrics", "report", "efficiency", "track")
 
 

@@ -50,6 +50,14 @@ def top_k(scores: np.ndarray, k: int, order: DocidOrder, positive_only: bool = F
     return [(order.docids[docs[i]], float(rounded[i])) for i in best]
 
 
+def ranked(scores: Mapping[str, float], k: int | None = None) -> Ranking:
+    """One query's ``{docid: score}`` in trec_eval order (rounded score descending, then docid descending), the first ``k``."""
+    by_docid = sorted(scores.items(), key=lambda item: item[0].encode("utf-8"), reverse=True)
+    rounded = [(docid, round(float(score), SCORE_DECIMALS)) for docid, score in by_docid]
+    ordered = sorted(rounded, key=lambda item: -item[1])  # stable: equal scores keep the docid order
+    return ordered if k is None else ordered[:k]
+
+
 def write_run(path: str | os.PathLike[str], rankings: Mapping[str, Ranking], tag: str) -> None:
     """Write a TREC run ``qid Q0 docid rank score tag``, queries in sorted order."""
     with atomic_write(path) as handle:

@@ -28,13 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crossrank.core.checkpoints import last_checkpoint
 from crossrank.core.encoder_model import EncoderSpec, load_encoder
 from crossrank.finetune.pairs import TextPair
 from crossrank.finetune.settings import FinetuneSettings, training_arguments
 
 log = logging.getLogger(__name__)
-
-CHECKPOINT_PREFIX = "checkpoint-"
 
 
 @dataclass(frozen=True)
@@ -178,7 +177,7 @@ def fine_tune(
         callbacks=list(callbacks),
     )
     _log_metrics_to_the_job_log(trainer)
-    resume = _last_checkpoint(checkpoints)
+    resume = last_checkpoint(checkpoints)
     if resume:
         log.info("resuming %s from %s", output, resume)
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
@@ -207,11 +206,6 @@ def _log_metrics_to_the_job_log(trainer: Any) -> None:
 
     trainer.remove_callback(ProgressCallback)
     trainer.add_callback(LoggedProgress)
-
-
-def _last_checkpoint(directory: Path) -> Path | None:
-    found = [p for p in directory.glob(f"{CHECKPOINT_PREFIX}*") if p.name[len(CHECKPOINT_PREFIX) :].isdigit()]
-    return max(found, key=lambda p: int(p.name[len(CHECKPOINT_PREFIX) :])) if found else None
 
 
 def _text_id(text: str) -> str:

@@ -17,6 +17,7 @@ from crossrank.report.bias_figure import language_bias_figure
 from crossrank.report.figures import grouped_bars, heatmaps
 from crossrank.report.finetune_curves import curve_figure, curve_frame
 from crossrank.report.finetune_tables import best_configurations, finetuning_table
+from crossrank.report.rerank_table import reranking_table
 from crossrank.report.tables import bias_table, write_table
 from crossrank.report.tables import translation_table as table3
 
@@ -102,3 +103,25 @@ def finetune_curves(record_paths: Sequence[str], out_csv: str, out_figure: str) 
         with atomic_write(out_csv) as handle:
             frame.to_csv(handle, index=False, lineterminator="\n")
         curve_figure(frame, out_figure)
+
+
+def rerank_table(
+    metrics_path: str,
+    rerankers: Sequence[str],
+    metrics: Sequence[str],
+    pairs: Sequence[str],
+    queries_per_pair: int,
+    out_csv: str,
+    out_markdown: str,
+) -> None:
+    """The paper's Table 6 (re-ranking) from the merged metrics; the caption says how many queries were re-ranked."""
+    table = reranking_table(read_metrics([metrics_path]), rerankers, metrics, pairs)
+    if table.empty:
+        raise ValueError(f"{metrics_path} has no rows of re-ranked runs")
+    sample = f"a seeded {queries_per_pair} re-ranked queries per language pair" if queries_per_pair else "every evaluated query"
+    caption = (
+        f"Table 6: re-ranking the first stage's top candidates ({', '.join(metrics)}, %), on {sample}. none = the first stage's "
+        "order of the same candidates (the baseline), chance = a seeded random order; inject_gold = the paper's candidates "
+        "(a relevant document missing from the top k replaces rank k), as_is = the top k unchanged."
+    )
+    write_table(table, out_csv, out_markdown, caption)

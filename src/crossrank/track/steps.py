@@ -57,13 +57,13 @@ def track_run(
     mlflow_settings: Mapping[str, Any],
     out_marker: str,
     embedding_records: Sequence[str] = (),
-    finetune_markers: Sequence[str] = (),
+    training_markers: Sequence[str] = (),
 ) -> None:
     """Log one retrieval run (params, macro and per-pair metrics, run file) to MLflow.
 
     A dense or HNSW run also logs what its embedding jobs resolved ``auto`` to (precision,
     devices), from the encoder's embedding record (``embedding_records``: none for BM25). A run
-    of a fine-tuned encoder is tagged with its training's MLflow run (``finetune_markers``: the
+    of a fine-tuned encoder is tagged with its training's MLflow run (``training_markers``: the
     marker :func:`track_finetune` wrote), so the MLflow UI links the two.
     """
     params = dict(params)
@@ -73,9 +73,10 @@ def track_run(
     run = RunName.parse(run_name)
     metrics = pair_metrics(read_metrics([run_metrics]))
     tags = {"run": run_name, "system": run.retriever, "condition": run.condition, "kind": "retrieval"}
-    for path in finetune_markers:
+    for path in training_markers:  # the MLflow run of the training behind the run's model (fine-tuning or cross-encoder)
         training = read_json(path)
-        tags.update(finetune_run_id=training["run_id"], finetune_experiment_id=training["experiment_id"])
+        kind = "rerank" if run.system == "rerank" else "finetune"
+        tags.update({f"{kind}_run_id": training["run_id"], f"{kind}_experiment_id": training["experiment_id"]})
     artifacts = [*artifacts, run_metrics, *embedding_records]
     _log_and_mark(dataset, run_name, params, metrics, artifacts, tags, mlflow_settings, out_marker)
 
@@ -114,3 +115,19 @@ def track_finetune(
     series = {f"validation/{metric}": [(int(point["epoch"]), float(point["score"])) for point in record["curve"]]}
     tags = {"run": f"finetune.{tuned_name}", "encoder": tuned_name, "base": record["base"], "level": record["level"], "kind": "finetune"}
     _log_and_mark(dataset, f"finetune.{tuned_name}", params, metrics, [record_path], tags, mlflow_settings, out_marker, series)
+
+
+def track_rerank(
+    dataset: str, reranker: str, params: Mapping[str, Any], record_path: str, mlflow_settings: Mapping[str, Any], out_marker: str
+) -> None:
+    """Log one cross-encoder training as its own MLflow run: settings, eval loss per epoch, best epoch, sizes and wall time."""
+    record = read_json(record_path)
+    metrics = {
+        "best_epoch": float(record["best_epoch"]),
+        "training_examples": float(record["training_examples"]),
+        "validation_examples": float(record["validation_examples"]),
+        "seconds": float(record["seconds"]),
+    }
+    series = {"eval_loss": [(int(point["epoch"]), float(point["loss"])) for point in record["eval_loss"]]}
+    tags = {"run": f"rerank_train.{reranker}", "reranker": reranker, "kind": "rerank_train"}
+    _log_and_mark(dataset, f"rerank_train.{reranker}", params, metrics, [record_path], tags, mlflow_settings, out_marker, series)

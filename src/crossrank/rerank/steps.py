@@ -1,0 +1,141 @@
+"""The steps of ``workflow/rules/rerank.smk``, one function per rule, named after it.
+
+Each step reads its inputs, calls the stage's library, and writes its outputs atomically; steps
+take plain paths and settings, so they run (and are tested) without Snakemake.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from crossrank.core import contract
+from crossrank.core.devices import resolve_device
+from crossrank.core.io import all_or_nothing, write_json
+from crossrank.core.runs import ranked, read_run, write_run
+from crossrank.finetune.pairs import read_query_documents
+from crossrank.rerank.candidates import baseline_scores, candidates, chance_scores, rerank_scores, split_reranker, subset_per_pair
+from crossrank.rerank.negatives import read_examples, stratified_split, write_examples
+from crossrank.rerank.scoring import cached_scores, cross_encoder_fingerprint, cross_encoder_scorer
+from crossrank.rerank.settings import RerankSettings
+from crossrank.rerank.training import train_cross_encoder
+from crossrank.rerank.training_data import training_examples
+
+log = logging.getLogger("crossrank")
+
+
+def rerank_pairs(
+    query_documents: str, negatives: str, settings: Mapping[str, Any], bm25: Mapping[str, Any], out_train: str, out_validation: str
+) -> None:
+    """One negative strategy's training examples of a dataset, split 90/10 by label (the paper's CSV)."""
+    rows = training_examples(
+        read_query_documents(query_documents),
+        negatives,
+        settings.get("negatives_per_positive", 1),
+        settings.get("seed", 42),
+        settings.get("max_train_queries", 0),
+        bm25,
+    )
+    train, validation = stratified_split(rows, settings.get("validation_fraction", 0.1), settings.get("seed", 42))
+    if not train or not validation:
+        raise ValueError(f"{negatives}: {len(rows)} examples are too few for a training and a validation split")
+    with all_or_nothing([out_train, out_validation]):
+        write_examples(out_train, train)
+        write_examples(out_validation, validation)
+    log.info("%s negatives: %d training and %d validation examples", negatives, len(train), len(validation))
+
+
+def rerank_train(
+    reranker: str,
+    base_entry: Mapping[str, Any],
+    settings_params: Mapping[str, Any],
+    train_path: str,
+    validation_path: str,
+    out_model: str,
+    out_record: str,
+    threads: int = 1,
+) -> None:
+    """Train one cross-encoder (``reranker`` = ``<encoder>-<negatives>``) from its base encoder's weights."""
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    settings = RerankSettings.from_params(settings_params)
+    device = resolve_device(settings_params.get("device", "auto"))
+    train, validation = read_examples(train_path), read_examples(validation_path)
+    result = train_cross_encoder(
+        base_entry["model"],
+        train,
+        validation,
+        settings,
+        out_model,
+        device,
+        trust_remote_code=bool(base_entry.get("trust_remote_code")),
+        revision=base_entry.get("revision"),
+    )
+    record = {
+        "reranker": reranker,
+        "base_model": base_entry["model"],
+        "training_examples": len(train),
+        "validation_examples": len(validation),
+        "best_epoch": result.best_epoch,
+        "eval_loss": [{"epoch": epoch, "loss": round(loss, 6)} for epoch, loss in result.eval_loss],
+        "seconds": round(result.seconds, 1),
+        "device": device,
+    }
+    write_json(out_record, record)
+
+
+def rerank_queries(topics_path: str, settings: Mapping[str, Any], out_topics: str) -> None:
+    """The evaluated queries that are re-ranked: all, or a seeded ``queries_per_pair`` per language pair (CPU runs)."""
+    topics = contract.read_topics(topics_path)
+    chosen = subset_per_pair(topics, settings.get("queries_per_pair", 0), settings.get("seed", 42))
+    contract.write_topics(out_topics, chosen)
+    log.info("re-ranking %d of %d queries", len(chosen), len(topics))
+
+
+def rerank(
+    run_name: str,
+    model: str,
+    first_stage_path: str,
+    topics_path: str,
+    qrels_path: str,
+    documents_paths: list[str],
+    settings: Mapping[str, Any],
+    out_run: str,
+    checkpoint: str | None = None,
+    cache_root: str = "cache/rerank",
+) -> None:
+    """Re-rank a first-stage run's top-k candidates of the re-ranked queries and write the run (trec_eval order).
+
+    ``model`` is the run name's model part: a re-ranker, ``-asis`` for the as_is candidate mode.
+    The re-ranker is a trained cross-encoder (``checkpoint``), ``none`` (the first stage's order:
+    the baseline on the same queries and candidates) or ``chance`` (a seeded random order).
+    """
+    reranker, mode = split_reranker(model)
+    topics = contract.read_topics(topics_path)
+    wanted = {t.qid for t in topics}
+    first = {qid: scores for qid, scores in read_run(first_stage_path).items() if qid in wanted}
+    chosen = candidates(first, contract.read_qrels(qrels_path), settings.get("top_k", 100), mode)
+    if reranker == "none":
+        scores = baseline_scores(chosen)
+    elif reranker == "chance":
+        scores = chance_scores(chosen, settings.get("seed", 42))
+    else:
+        if checkpoint is None:
+            raise ValueError(f"re-ranker {reranker!r} needs its checkpoint")
+        texts = {t.qid: t.text for t in topics}
+        documents = {d.docid: d.text for path in documents_paths for d in contract.read_documents(path)}
+        pairs = [(qid, docid) for qid in sorted(chosen) for docid in chosen[qid]]
+        device = resolve_device(settings.get("device", "auto"))
+        precision = "float16" if device.startswith("cuda") else "float32"
+        max_length = settings.get("max_length", 512)
+        values = cached_scores(
+            [(texts[qid], documents[docid]) for qid, docid in pairs],
+            cache_root,
+            cross_encoder_fingerprint(checkpoint, max_length, precision),
+            lambda: cross_encoder_scorer(checkpoint, max_length, settings.get("score_batch_size", 32), device),
+            settings.get("chunk_size", 4096),
+        )
+        scores = rerank_scores(chosen, {pair: float(value) for pair, value in zip(pairs, values, strict=True)})
+    write_run(out_run, {qid: ranked(found) for qid, found in scores.items()}, tag=run_name)

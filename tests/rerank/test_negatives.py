@@ -1,0 +1,74 @@
+"""Tests of crossrank.rerank.negatives and .training_data: easy and hard negatives, the stratified split, the paper's CSV."""
+
+from __future__ import annotations
+
+import pytest
+
+from crossrank.core.errors import InputError
+from crossrank.finetune.pairs import TextPair
+from crossrank.rerank.negatives import Example, easy_negatives, hard_negatives, read_examples, stratified_split, write_examples
+from crossrank.rerank.training_data import training_examples, training_side
+
+RELEVANT = {"q1": {"d1"}, "q2": {"d2", "d3"}}
+DOCUMENTS = [f"d{i}" for i in range(1, 11)]
+BM25 = {
+    "backend": "bm25s",
+    "variant": "lucene",
+    "k1": 1.2,
+    "b": 0.75,
+    "delta": 0.5,
+    "epsilon": 0.25,
+    "analyzer": {"stem": True, "cjk_ngram": 2},
+}
+
+
+def test_easy_negatives_are_seeded_never_relevant_and_independent_of_other_queries():
+    drawn = easy_negatives(RELEVANT, DOCUMENTS, per_positive=2, seed=5)
+    assert len(drawn["q1"]) == 2 and len(drawn["q2"]) == 4
+    assert not set(drawn["q1"]) & RELEVANT["q1"] and not set(drawn["q2"]) & RELEVANT["q2"]
+    assert drawn == easy_negatives(RELEVANT, DOCUMENTS, per_positive=2, seed=5)
+    assert drawn != easy_negatives(RELEVANT, DOCUMENTS, per_positive=2, seed=6)
+    assert easy_negatives({"q1": {"d1"}}, DOCUMENTS, 2, 5)["q1"] == drawn["q1"]  # a query's draw ignores the others
+
+
+def test_hard_negatives_are_the_top_of_the_ranking_without_any_relevant_document():
+    rankings = {"q1": ["d1", "d7", "d4", "d9"], "q2": ["d3", "d5", "d2", "d8", "d6", "d1"]}
+    assert hard_negatives(RELEVANT, rankings, per_positive=1) == {"q1": ["d7"], "q2": ["d5", "d8"]}
+
+
+def test_bm25_hard_negatives_share_words_with_the_query_and_easy_ones_are_random():
+    pairs = [
+        TextPair("a", "en", "river bank flood", "en", "The river bank flooded in spring."),
+        TextPair("b", "en", "bank interest rates", "en", "The central bank raised interest rates."),
+        TextPair("c", "en", "mountain climbing", "en", "Climbing the mountain took two days."),
+        TextPair("d", "en", "river fishing", "en", "Fishing on the river at dawn."),
+    ]
+    _queries, documents, relevant = training_side(pairs)
+    assert relevant["a|en"] == {next(d for d, doc in documents.items() if doc.text.startswith("The river bank"))}
+    hard = training_examples(pairs, "hard", 1, seed=1, max_queries=0, bm25=BM25)
+    negative = {row.query: row.document for row in hard if row.label == 0}
+    assert negative["river bank flood"] in ("The central bank raised interest rates.", "Fishing on the river at dawn.")
+    assert [row.label for row in hard] == [1, 0, 1, 0, 1, 1, 0]  # "mountain climbing" shares no word with another document
+    easy = training_examples(pairs, "easy", 1, seed=1, max_queries=0)
+    assert all(row.document != positive.document for row, positive in zip(easy[1::2], easy[0::2], strict=True))
+    assert len(training_examples(pairs, "easy", 1, seed=1, max_queries=2)) == 4
+    with pytest.raises(ValueError, match="hard negatives need the BM25 settings"):
+        training_examples(pairs, "hard", 1, seed=1, max_queries=0)
+
+
+def test_the_split_is_stratified_by_label_and_seeded():
+    rows = [Example(f"q{i}", f"d{i}", 1 if i % 4 == 0 else 0) for i in range(40)]
+    train, validation = stratified_split(rows, 0.1, seed=42)
+    assert len(validation) == 4 and sum(r.label for r in validation) == 1  # 10% of the 10 positives and of the 30 negatives
+    assert sorted(train + validation, key=rows.index) == rows
+    assert (train, validation) == stratified_split(rows, 0.1, seed=42)
+
+
+def test_the_csv_round_trips_quoted_texts_and_names_a_bad_row(tmp_path):
+    rows = [Example('what is "bank", really?', "line one, with a comma", 1), Example("q", "d", 0)]
+    write_examples(tmp_path / "hard.train.csv", rows)
+    assert (tmp_path / "hard.train.csv").read_text(encoding="utf-8").splitlines()[0] == "text1,text2,label"
+    assert read_examples(tmp_path / "hard.train.csv") == rows
+    (tmp_path / "bad.csv").write_text("text1,text2,label\nq,d,1\nq,d,yes\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.csv:3: row \['q', 'd', 'yes'\] is not text1, text2, label"):
+        read_examples(tmp_path / "bad.csv")
