@@ -219,6 +219,15 @@ class Plan:
                         runs.append(RunName("rerank", condition, model=model, first_stage=(RunName.join(first, condition),)))
         return runs
 
+    def rerank_queries_per_pair(self, name: str) -> int:
+        """How many evaluated queries per language pair a dataset re-ranks (0 = all): one number, or one per dataset."""
+        setting = self.rerank_settings.get("queries_per_pair", 0)
+        return int(setting.get(name, 0)) if isinstance(setting, Mapping) else int(setting)
+
+    def rerank_queries_settings(self, name: str) -> dict[str, Any]:
+        """What the re-ranked-queries job of a dataset reads: its number per pair and the seed."""
+        return {"queries_per_pair": self.rerank_queries_per_pair(name), "seed": self.rerank_settings.get("seed", 42)}
+
     def rerank_run_inputs(self, name: str, run: str) -> dict[str, Any]:
         """What one re-ranked run reads: its first stage's run, the re-ranked queries, qrels, documents and checkpoint."""
         parsed = RunName.parse(run)

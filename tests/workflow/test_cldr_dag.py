@@ -105,7 +105,7 @@ def test_every_re_ranker_re_ranks_bm25_in_both_modes_on_the_sampled_queries(proj
     for qid, docs in read_run(project / "results/cldr/reranked/rerank.tiny-hard-asis.bm25.original.trec").items():
         assert set(docs) == set(sorted(bm25[qid], key=bm25[qid].get, reverse=True)[:100])  # as_is: the top 100 as they were
     table = (project / layout.TABLE_RERANK_MD).read_text(encoding="utf-8")
-    assert "a seeded 2 re-ranked queries per language pair" in table and "| tiny-hard |" in table
+    assert "cldr: a seeded 2 re-ranked queries per language pair" in table and "| tiny-hard |" in table
     with open(project / layout.METRICS, newline="") as handle:
         rows = list(csv.DictReader(handle))
     n_queries = {row["n_queries"] for row in rows if row["run"].startswith("rerank.") and row["query_lang"] == "all"}

@@ -177,6 +177,11 @@ def rerank_train_params(wildcards):
     return PLAN.rerank_train_params(wildcards.dataset, wildcards.reranker)
 
 
+def rerank_queries_settings(wildcards):
+    """How many queries per pair a dataset re-ranks, and the seed."""
+    return PLAN.rerank_queries_settings(wildcards.dataset)
+
+
 def rerank_base(wildcards):
     """The registry entry a cross-encoder starts from."""
     return PLAN.rerank_base(wildcards.reranker)

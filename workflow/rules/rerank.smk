@@ -16,7 +16,7 @@ rule rerank_queries:
     resources:
         mem_mb=1000,
     params:
-        settings=PLAN.rerank_settings,
+        settings=rerank_queries_settings,
     script:
         "../scripts/rerank_queries.py"
 

@@ -110,7 +110,7 @@ def rerank_table(
     rerankers: Sequence[str],
     metrics: Sequence[str],
     pairs: Sequence[str],
-    queries_per_pair: int,
+    queries_per_pair: Mapping[str, int],
     out_csv: str,
     out_markdown: str,
 ) -> None:
@@ -118,7 +118,10 @@ def rerank_table(
     table = reranking_table(read_metrics([metrics_path]), rerankers, metrics, pairs)
     if table.empty:
         raise ValueError(f"{metrics_path} has no rows of re-ranked runs")
-    sample = f"a seeded {queries_per_pair} re-ranked queries per language pair" if queries_per_pair else "every evaluated query"
+    sample = "; ".join(
+        f"{name}: a seeded {count} re-ranked queries per language pair" if count else f"{name}: every evaluated query"
+        for name, count in sorted(queries_per_pair.items())
+    )
     caption = (
         f"Table 6: re-ranking the first stage's top candidates ({', '.join(metrics)}, %), on {sample}. none = the first stage's "
         "order of the same candidates (the baseline), chance = a seeded random order; inject_gold = the paper's candidates "
