@@ -149,3 +149,11 @@ def test_a_cross_encoder_killed_in_epoch_2_resumes_from_epoch_1(tiny_bert, tmp_p
     steps_seen = Steps()
     result = train_cross_encoder(str(tiny_bert), train, validation, TINY, tmp_path / "ce", callbacks=[steps_seen])
     assert steps_seen.seen[0] == 4 and [epoch for epoch, _ in result.eval_loss] == [1, 2]  # started in epoch 2
+
+
+def test_two_trainings_with_one_seed_give_identical_weights(tiny_bert, tmp_path):
+    train, validation = ROWS[:8] + ROWS[10:18], ROWS[8:10] + ROWS[18:]
+    one_epoch = dataclasses.replace(TINY, epochs=1)
+    train_cross_encoder(str(tiny_bert), train, validation, one_epoch, tmp_path / "a")
+    train_cross_encoder(str(tiny_bert), train, validation, one_epoch, tmp_path / "b")
+    assert (tmp_path / "a/model.safetensors").read_bytes() == (tmp_path / "b/model.safetensors").read_bytes()

@@ -58,7 +58,10 @@ def train_cross_encoder(
     if not train or not validation:
         raise ValueError("a cross-encoder needs training and validation examples")
     started = time.perf_counter()
+    from transformers import set_seed
+
     path, _ = resolve_model(base_model)
+    set_seed(settings.seed)  # the new classification head is drawn here, before the trainer seeds itself
     model = CrossEncoder(
         path, num_labels=1, max_length=settings.max_length, device=device, trust_remote_code=trust_remote_code, revision=revision
     )
