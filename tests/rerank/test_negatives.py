@@ -62,6 +62,9 @@ def test_the_split_is_stratified_by_label_and_seeded():
     assert len(validation) == 4 and sum(r.label for r in validation) == 1  # 10% of the 10 positives and of the 30 negatives
     assert sorted(train + validation, key=rows.index) == rows
     assert (train, validation) == stratified_split(rows, 0.1, seed=42)
+    few = [Example("a", "x", 1), Example("b", "y", 1), Example("c", "z", 1), Example("d", "w", 0)]
+    train, validation = stratified_split(few, 0.1, seed=1)
+    assert [r.label for r in validation] == [1] and len(train) == 3  # a label with two or more rows is validated once
 
 
 def test_the_csv_round_trips_quoted_texts_and_names_a_bad_row(tmp_path):

@@ -74,13 +74,17 @@ def test_each_dataset_leaves_the_whole_results_contract(project: Path, dataset: 
         assert (project / layout.fill(template, dataset=dataset)).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with open(project / layout.fill(layout.BIAS, dataset=dataset), newline="") as handle:
         bias = list(csv.DictReader(handle))
-    assert {row["run"] for row in bias} == set(runs)
+    reranked = [
+        f"rerank.{reranker}{mode}.bm25.original" for reranker in ("none", "chance", "minilm-easy", "minilm-hard") for mode in ("", "-asis")
+    ]
+    assert sorted(p.stem for p in (project / f"results/{dataset}/reranked").glob("*.trec")) == sorted(reranked)
+    assert {row["run"] for row in bias} == set(runs + reranked)
     # The bias measures read Simple English as English (the paper's Table 1).
     languages = {base_language(lang) for lang in DATASETS[dataset]["languages"]}
     assert {row["doc_lang"] for row in bias if row["measure"] == "retrieved_language"} == languages
     with open(project / "results/metrics.csv", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["dataset"] == dataset]
-    assert {row["run"] for row in rows} == set(runs)
+    assert {row["run"] for row in rows} == set(runs + reranked)
     pairs = {(row["query_lang"], row["doc_lang"]) for row in rows} - {("all", "all")}
     assert pairs == {(t.query_lang, t.doc_lang) for t in topics}
 

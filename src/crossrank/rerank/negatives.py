@@ -82,7 +82,8 @@ def stratified_split(rows: Sequence[Example], validation_fraction: float, seed: 
     rng = random.Random(seed)
     for label in sorted(by_label):
         indices = by_label[label]
-        held |= set(rng.sample(indices, round(len(indices) * validation_fraction)))
+        count = max(1, round(len(indices) * validation_fraction)) if len(indices) > 1 else 0  # a label with 2+ rows is validated
+        held |= set(rng.sample(indices, count))
     return [r for i, r in enumerate(rows) if i not in held], [r for i, r in enumerate(rows) if i in held]
 
 

@@ -11,6 +11,7 @@ relevant but non-match documents"), both excluding every document judged relevan
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -20,6 +21,8 @@ from crossrank.bm25.index import Bm25Settings, index_documents, search
 from crossrank.core.contract import Document, Topic
 from crossrank.finetune.pairs import TextPair
 from crossrank.rerank.negatives import Example, easy_negatives, examples, hard_negatives
+
+log = logging.getLogger(__name__)
 
 
 def _text_id(text: str) -> str:
@@ -67,6 +70,9 @@ def training_examples(
         depth = per_positive * max(len(docs) for docs in relevant.values()) + max(len(docs) for docs in relevant.values())
         wanted = {qid: queries[qid] for qid in relevant}
         drawn = hard_negatives(relevant, bm25_rankings(wanted, documents, bm25, depth), per_positive)
+        short = sum(1 for qid in relevant if len(drawn[qid]) < per_positive * len(relevant[qid]))
+        if short:  # BM25 ranks only documents sharing a term with the query: no filling with random ones
+            log.warning("hard negatives: %d of %d training queries have fewer than wanted (BM25 found too few)", short, len(relevant))
     else:
         raise ValueError(f"unknown negatives {negatives!r}; use easy or hard")
     texts = {qid: topic.text for qid, topic in queries.items()}
