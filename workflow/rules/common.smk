@@ -164,7 +164,10 @@ def finetune_training_settings(wildcards):
 
 def rerank_run_inputs(wildcards):
     """What one re-ranked run reads (first-stage run, re-ranked queries, qrels, documents, checkpoint)."""
-    return PLAN.rerank_run_inputs(wildcards.dataset, f"rerank.{wildcards.reranker}.{wildcards.stage}.{wildcards.condition}")
+    return PLAN.rerank_run_inputs(
+        wildcards.dataset,
+        f"rerank.{wildcards.reranker}.{wildcards.stage}.{wildcards.condition}",
+    )
 
 
 def rerank_training_files(wildcards):
