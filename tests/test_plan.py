@@ -380,3 +380,12 @@ def test_re_ranked_runs_are_every_re_ranker_in_both_modes_over_each_first_stage(
     assert "results/tables/table6_reranking.md" in plan.stage_targets("report")
     with pytest.raises(ValueError, match="'xlmr-hard' is not a cross-encoder"):
         plan.rerank_base("xlmr-hard")
+
+
+def test_each_dataset_re_ranks_its_own_number_of_queries_per_pair(tmp_path: Path):
+    shipped = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["rerank"]
+    plan = _plan(tmp_path, rerank={**shipped, "queries_per_pair": {"cldr": 7, "mmarco": 100}})
+    assert plan.rerank_queries_settings("cldr") == {"queries_per_pair": 7, "seed": 42}
+    assert plan.rerank_queries_per_pair("largescale") == 0  # a dataset the mapping leaves out re-ranks every query
+    assert plan.rerank_queries_per_dataset == {"cldr": 7}  # the configured datasets only
+    assert _plan(tmp_path, rerank={**shipped, "queries_per_pair": 3}).rerank_queries_per_pair("cldr") == 3

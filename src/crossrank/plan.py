@@ -224,6 +224,11 @@ class Plan:
         setting = self.rerank_settings.get("queries_per_pair", 0)
         return int(setting.get(name, 0)) if isinstance(setting, Mapping) else int(setting)
 
+    @property
+    def rerank_queries_per_dataset(self) -> dict[str, int]:
+        """How many queries per language pair each dataset re-ranks (0 = all): what Table 6's caption states."""
+        return {name: self.rerank_queries_per_pair(name) for name in self.datasets}
+
     def rerank_queries_settings(self, name: str) -> dict[str, Any]:
         """What the re-ranked-queries job of a dataset reads: its number per pair and the seed."""
         return {"queries_per_pair": self.rerank_queries_per_pair(name), "seed": self.rerank_settings.get("seed", 42)}

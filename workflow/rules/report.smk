@@ -129,8 +129,6 @@ rule rerank_table:
         rerankers=list(PLAN.rerankers),
         metrics=config["report"]["rerank_metrics"],
         pairs=config["report"]["highlight_pairs"],
-        queries_per_pair={
-            name: PLAN.rerank_queries_per_pair(name) for name in PLAN.datasets
-        },
+        queries_per_pair=PLAN.rerank_queries_per_dataset,
     script:
         "../scripts/rerank_table.py"
