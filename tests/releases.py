@@ -108,6 +108,7 @@ class MmarcoFacts:
     dev_passages: list[str]
     leaking_train_query: str
     shared_passage_queries: tuple[str, str]
+    triple_negatives: list[str]  # every training query's negatives that may train, in file order
 
 
 def write_mmarco(root: Path, languages: list[str], dev_queries: int = 16, train_queries: int = 12) -> MmarcoFacts:
@@ -116,7 +117,9 @@ def write_mmarco(root: Path, languages: list[str], dev_queries: int = 16, train_
     Query ``2000 + i`` asks for country i, whose passage is ``7000 + i`` in every language. Two
     dev queries share a passage, one dev query has two relevant passages, and one training
     query's passage is in the dev pool (it must be dropped). Collections hold extra passages
-    that nobody judged.
+    that nobody judged. The training triples give every training query, in this order, its own
+    positive (never a negative), a pool passage (never a negative), then unjudged passages, one
+    of them twice.
     """
     entities, by_id = countries(languages, dev_queries + train_queries + 6)
     files = sorted({*languages, "en"})
@@ -134,7 +137,17 @@ def write_mmarco(root: Path, languages: list[str], dev_queries: int = 16, train_
     train[0] = f"{2000 + dev_queries}\t0\t7003\t1"  # its passage is evaluated: must not become training material
     _write_lines(root / "qrels.train.tsv", train)
     passages = sorted({line.split("\t")[2] for line in dev})
-    return MmarcoFacts(list(languages), [str(2000 + i) for i in range(dev_queries)], passages, str(2000 + dev_queries), ("2000", "2001"))
+    unjudged = [str(7000 + dev_queries + train_queries + k) for k in (2, 3, 4, 5)]
+    triples = []
+    for line in train:
+        qid, _zero, positive, _label = line.split("\t")
+        for negative in (positive, "7000", unjudged[0], unjudged[1], unjudged[0], unjudged[2], unjudged[3]):
+            triples.append(f"{qid}\t{positive}\t{negative}")
+    triples.append(f"{2000 + dev_queries + train_queries + 3}\t7001\t7002")  # a query nobody drew
+    _write_lines(root / "triples.train.ids.small.tsv", triples)
+    return MmarcoFacts(
+        list(languages), [str(2000 + i) for i in range(dev_queries)], passages, str(2000 + dev_queries), ("2000", "2001"), unjudged
+    )
 
 
 LARGESCALE_DIRECTORIES = {"de": "german", "ja": "japanese", "simple": "simple_english", "fr": "french"}

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import pytest
 from ir_datasets.datasets.wikiclir import WikiClirDoc, WikiClirQuery
-from ir_datasets.formats import GenericDoc, GenericQuery, TrecQrel
+from ir_datasets.formats import GenericDoc, GenericDocPair, GenericQuery, TrecQrel
 from releases import LARGESCALE_DIRECTORIES, write_clirmatrix, write_largescale_full, write_mmarco
 
 from crossrank.core.errors import ConfigError, InputError
@@ -52,6 +52,7 @@ class FakeDataset:
     docs: tuple[NamedTuple, ...] | None = None
     queries: tuple[NamedTuple, ...] | None = None
     qrels: tuple[TrecQrel, ...] | None = None
+    docpairs: tuple[GenericDocPair, ...] | None = None
 
     def _iter(self, kind: str, items: tuple[Any, ...] | None) -> Iterator[Any]:
         if items is None:
@@ -66,6 +67,9 @@ class FakeDataset:
 
     def qrels_iter(self) -> Iterator[TrecQrel]:
         return self._iter("qrels", self.qrels)
+
+    def docpairs_iter(self) -> Iterator[GenericDocPair]:
+        return self._iter("docpairs", self.docpairs)
 
 
 class FakeLoad:
@@ -123,6 +127,8 @@ def mmarco_datasets(root: Path, languages: list[str]) -> dict[str, FakeDataset]:
             queries = tuple(GenericQuery(*row) for row in rows(root / "queries" / split / f"{name}_queries.{split}.tsv"))
             datasets[f"{base}/{split}"] = FakeDataset(f"{base}/{split}", queries=queries)
     datasets["msmarco-passage/train"] = replace(datasets["msmarco-passage/train"], qrels=train_qrels)
+    triples = tuple(GenericDocPair(*line.split("\t")) for line in (root / "triples.train.ids.small.tsv").read_text().splitlines())
+    datasets["msmarco-passage/train/triples-small"] = FakeDataset("msmarco-passage/train/triples-small", docpairs=triples)
     return datasets
 
 
@@ -225,6 +231,7 @@ def assert_same_prepared(got: PreparedDataset, want: PreparedDataset) -> None:
     assert got.topics == want.topics
     assert got.qrels == want.qrels
     assert got.query_documents == want.query_documents
+    assert got.training_candidates == want.training_candidates
     assert got.oracle_english == want.oracle_english
     assert got.statistics == want.statistics
 
@@ -253,6 +260,8 @@ def dirtied(datasets: Mapping[str, FakeDataset]) -> dict[str, FakeDataset]:
 
 def test_exported_release_prepares_like_the_release_itself(release: Release, tmp_path: Path):
     assert release.direct.topics and release.direct.query_documents, "the reference must have topics and training pairs"
+    if release.dataset != "largescale":  # CLIRMatrix's label-0 results and mMARCO's triples travel too
+        assert release.direct.training_candidates, "the reference must have training candidates"
     target = tmp_path / release.dataset
     rows = release.export(target, release.loader())
     assert sorted(name for name, _ in rows) == sorted(release.files)
@@ -271,6 +280,7 @@ EXPECTED_IDS = {
         "msmarco-passage/dev",
         "msmarco-passage/train",
         "msmarco-passage/dev/small",
+        "msmarco-passage/train/triples-small",
         "mmarco/v2/de",
         "mmarco/v2/de/dev",
         "mmarco/v2/de/train",
@@ -296,6 +306,7 @@ EXPECTED_ROWS = {
         ("collections/english_collection.tsv", "msmarco-passage"),
         ("qrels.dev.small.tsv", "msmarco-passage/dev/small"),
         ("qrels.train.tsv", "msmarco-passage/train"),
+        ("triples.train.ids.small.tsv", "msmarco-passage/train/triples-small"),
     ],
     "largescale": [
         ("wiki-clir/simple_english/wiki_simple.documents", "wikiclir/en-simple"),

@@ -21,6 +21,7 @@ def _outputs(root: Path, dataset: str, oracle: bool = False) -> dict[str, str]:
         "documents": layout.fill(layout.DOCUMENTS, dataset=dataset, condition="original"),
         "queries": layout.fill(layout.QUERIES, dataset=dataset),
         "query_documents": layout.fill(layout.QUERY_DOCUMENTS, dataset=dataset),
+        "candidates": layout.fill(layout.TRAINING_CANDIDATES, dataset=dataset),
         "docs": layout.fill(layout.DOCS_TABLE, dataset=dataset),
         "topics": layout.fill(layout.TOPICS, dataset=dataset),
         "qrels": layout.fill(layout.QRELS, dataset=dataset),
@@ -52,6 +53,8 @@ def test_prepare_release_writes_the_contract(tmp_path):
     assert any(row["statistic"] == "shortfall_queries" for row in rows)
     header = Path(out["query_documents"]).read_text().splitlines()[0]
     assert header == "id\tquery_lang\tquery\tdoc_lang\tdocument"
+    candidates = Path(out["candidates"]).read_text().splitlines()
+    assert candidates[0] == "id\trank\tdoc_lang\tdocument" and len(candidates) > 1
 
 
 def test_mmarco_writes_its_oracle_english(tmp_path):
@@ -63,6 +66,7 @@ def test_mmarco_writes_its_oracle_english(tmp_path):
     documents = contract.read_documents(out["documents"])
     assert [d.docid for d in documents] == list(oracle) and all(d.lang == "en" for d in oracle.values())
     assert Path(out["query_documents"]).read_text() == "id\tquery_lang\tquery\tdoc_lang\tdocument\n"
+    assert Path(out["candidates"]).read_text() == "id\trank\tdoc_lang\tdocument\n", "no training query, no candidates"
 
 
 def test_a_failure_while_writing_leaves_no_output(tmp_path, monkeypatch):

@@ -70,6 +70,7 @@ def _outputs(root: Path) -> dict[str, str]:
         "queries": layout.fill(layout.QUERIES, dataset="mmarco"),
         "oracle": layout.fill(layout.ORACLE_ENGLISH, dataset="mmarco"),
         "query_documents": layout.fill(layout.QUERY_DOCUMENTS, dataset="mmarco"),
+        "candidates": layout.fill(layout.TRAINING_CANDIDATES, dataset="mmarco"),
         "docs": layout.fill(layout.DOCS_TABLE, dataset="mmarco"),
         "topics": layout.fill(layout.TOPICS, dataset="mmarco"),
         "qrels": layout.fill(layout.QRELS, dataset="mmarco"),

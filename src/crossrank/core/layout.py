@@ -25,6 +25,9 @@ QUERIES = "data/original/{dataset}/topics.tsv"
 ORACLE_ENGLISH = "data/original/{dataset}/oracle_en.tsv"
 PHRASE_PAIRS = "data/train/{dataset}/phrase_pairs.tsv"
 QUERY_DOCUMENTS = "data/train/{dataset}/query_documents.tsv"
+# The training queries' judged non-relevant candidates in their release's order (CLIRMatrix's
+# label-0 results, mMARCO's training triples); header only where the release ranks none.
+TRAINING_CANDIDATES = "data/train/{dataset}/candidates.tsv"
 # Per source language: documents, translation backend, pieces (written for every dataset, so a
 # dataset without a translated condition says so too).
 TRANSLATION_SUMMARY = "data/translated/{dataset}/summary.tsv"
@@ -44,6 +47,8 @@ FINETUNE_RECORD = "data/finetune/{dataset}/{encoder}.json"
 # checkpoint per (dataset, <encoder>-<negatives>) with its record, the re-ranked queries, and the
 # content-addressed score cache.
 RERANK_PAIRS = "data/rerank/{dataset}/pairs/{negatives}.{split}.csv"
+# Where a strategy's negatives came from (release candidates or a retriever) and how many were found.
+RERANK_PAIRS_RECORD = "data/rerank/{dataset}/pairs/{negatives}.json"
 RERANK_MODEL = "data/rerank/{dataset}/{reranker}"
 RERANK_RECORD = "data/rerank/{dataset}/{reranker}.json"
 RERANK_QUERIES = "data/rerank/{dataset}/queries.tsv"

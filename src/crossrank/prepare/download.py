@@ -172,6 +172,15 @@ def _qrels_lines(load: Loader, dataset_id: str, columns: int) -> Iterator[str]:
         yield "\t".join([qrel.query_id, *middle, str(int(qrel.relevance))])
 
 
+def _triples_lines(load: Loader, dataset_id: str) -> Iterator[str]:
+    """MS MARCO's training triples by id: ``qid<TAB>positive pid<TAB>negative pid`` (shared by every mMARCO language)."""
+    return (f"{pair.query_id}\t{pair.doc_id_a}\t{pair.doc_id_b}" for pair in load(dataset_id).docpairs_iter())
+
+
+# The ir_datasets subset serving MS MARCO's training triples by id (triples.train.ids.small.tsv).
+MMARCO_TRIPLES = "msmarco-passage/train/triples-small"
+
+
 def _mmarco_id(lang: str, part: str = "") -> str:
     base = "msmarco-passage" if lang == "en" else f"mmarco/v2/{'dt' if lang == 'nl' else lang}"
     return f"{base}/{part}" if part else base
@@ -183,6 +192,8 @@ def _mmarco(settings: MmarcoSettings, load: Loader, record: _Record) -> list[tup
     files = [(settings.qrels, qrels_id, partial(_qrels_lines, load, qrels_id, 4))]
     if settings.train_queries_per_pair:
         files.append((settings.train_qrels, _mmarco_id("en", "train"), partial(_qrels_lines, load, _mmarco_id("en", "train"), 4)))
+    if settings.reads_triples:
+        files.append((settings.train_triples, MMARCO_TRIPLES, partial(_triples_lines, load, MMARCO_TRIPLES)))
     for lang in settings.languages:
         for split in splits:
             dataset_id = _mmarco_id(lang, split)

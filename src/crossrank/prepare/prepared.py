@@ -25,6 +25,10 @@ log = logging.getLogger("crossrank")
 # (source id, query language, query text, document language, document text)
 TrainingPair = tuple[str, str, str, str, str]
 QUERY_DOCUMENT_COLUMNS = ("id", "query_lang", "query", "doc_lang", "document")
+# (training pair id, rank in the release's list, document language, document text): a training
+# query's judged non-relevant candidates as its release ranks them (hard negatives for re-ranking).
+TrainingCandidate = tuple[str, int, str, str]
+TRAINING_CANDIDATE_COLUMNS = ("id", "rank", "doc_lang", "document")
 Statistic = tuple[str, str, int]
 
 
@@ -38,6 +42,7 @@ class PreparedDataset:
     statistics: list[Statistic]
     oracle_english: dict[str, str] | None = None
     query_documents: list[TrainingPair] = field(default_factory=list)
+    training_candidates: list[TrainingCandidate] = field(default_factory=list)
     phrase_pairs: list[tuple[str, str, str, str, str]] | None = None
 
 
@@ -82,7 +87,8 @@ def write_prepared(prepared: PreparedDataset, out: Mapping[str, str], source: st
     """Check a prepared dataset, then write all of its files or none of them.
 
     ``out`` names the files: ``documents``, ``queries``, ``docs``, ``topics``, ``qrels``,
-    ``statistics``, ``query_documents``, and ``oracle`` / ``phrase_pairs`` where the dataset has them.
+    ``statistics``, ``query_documents``, ``candidates`` (header only for a dataset whose release ranks
+    no candidates for its training queries), and ``oracle`` / ``phrase_pairs`` where the dataset has them.
     """
     check_prepared(prepared, source)
     if ("oracle" in out) != (prepared.oracle_english is not None) or ("phrase_pairs" in out) != (prepared.phrase_pairs is not None):
@@ -95,6 +101,7 @@ def write_prepared(prepared: PreparedDataset, out: Mapping[str, str], source: st
         if prepared.phrase_pairs is not None:
             write_tsv(out["phrase_pairs"], prepared.phrase_pairs, header=("id", "lang_a", "text_a", "lang_b", "text_b"))
         write_tsv(out["query_documents"], prepared.query_documents, header=QUERY_DOCUMENT_COLUMNS)
+        write_tsv(out["candidates"], prepared.training_candidates, header=TRAINING_CANDIDATE_COLUMNS)
         contract.write_docs_table(out["docs"], prepared.documents)
         contract.write_topics(out["topics"], prepared.topics)
         contract.write_topics(out["queries"], prepared.topics)
@@ -103,5 +110,5 @@ def write_prepared(prepared: PreparedDataset, out: Mapping[str, str], source: st
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(("statistic", "key", "value"))
             writer.writerows(prepared.statistics)
-    counts = len(prepared.documents), len(prepared.topics), len(prepared.query_documents)
-    log.info("wrote %d documents, %d topics, %d training pairs", *counts)
+    counts = len(prepared.documents), len(prepared.topics), len(prepared.query_documents), len(prepared.training_candidates)
+    log.info("wrote %d documents, %d topics, %d training pairs, %d training candidates", *counts)

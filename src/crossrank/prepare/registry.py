@@ -43,14 +43,17 @@ class Dataset:
     ``parallel_english``: its prepare step writes the English text of every document
     (``oracle_en.tsv``). ``phrase_pairs``: it writes parallel phrases of its training entities
     (``phrase_pairs.tsv``), the phrase level's training data. ``query_language``: the one language all its queries are in, or None
-    when queries come in every configured language. ``protocol``: how its release is read
-    (None for a generated dataset).
+    when queries come in every configured language. ``training_candidates``: its release ranks
+    judged non-relevant candidates for training queries (CLIRMatrix's label-0 results, mMARCO's
+    training triples), which its prepare step writes (``candidates.tsv``) as hard negatives.
+    ``protocol``: how its release is read (None for a generated dataset).
     """
 
     name: str
     parallel_english: bool = False
     phrase_pairs: bool = False
     query_language: str | None = None
+    training_candidates: bool = False
     protocol: Protocol | None = None
 
     @property
@@ -70,10 +73,15 @@ class Dataset:
 DATASETS: dict[str, Dataset] = {
     "cldr": Dataset("cldr", parallel_english=True, phrase_pairs=True),
     "clirmatrix": Dataset(
-        "clirmatrix", protocol=Protocol(clirmatrix.ClirMatrixSettings.from_params, clirmatrix.raw_files, clirmatrix.prepare)
+        "clirmatrix",
+        training_candidates=True,
+        protocol=Protocol(clirmatrix.ClirMatrixSettings.from_params, clirmatrix.raw_files, clirmatrix.prepare),
     ),
     "mmarco": Dataset(
-        "mmarco", parallel_english=True, protocol=Protocol(mmarco.MmarcoSettings.from_params, mmarco.raw_files, mmarco.prepare)
+        "mmarco",
+        parallel_english=True,
+        training_candidates=True,
+        protocol=Protocol(mmarco.MmarcoSettings.from_params, mmarco.raw_files, mmarco.prepare),
     ),
     "largescale": Dataset(
         "largescale",
@@ -109,6 +117,14 @@ def release_root(name: str, params: Mapping[str, Any]) -> str:
 def dataset_settings(name: str, params: Mapping[str, Any]) -> Any:
     """The protocol settings of a released dataset, validated (raises ConfigError)."""
     return protocol(name).settings(params, release_root(name, params))
+
+
+def training_candidates_per_query(name: str, params: Mapping[str, Any]) -> int:
+    """How many release candidates per training query a dataset's prepare step writes (0: none, or no release lists)."""
+    if not dataset(name).training_candidates:
+        return 0
+    settings = dataset_settings(name, params)
+    return settings.train_candidates_per_query if settings.train_queries_per_pair else 0
 
 
 def release_files(name: str, params: Mapping[str, Any]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from releases import CLIRMATRIX_MISSING_ID, ClirMatrixFacts, write_clirmatrix
 from crossrank.core.errors import ConfigError, InputError
 from crossrank.prepare.prepared import PreparedDataset
 from crossrank.prepare.protocols.clirmatrix import ClirMatrixSettings, prepare, raw_files
+from crossrank.prepare.readers import clirmatrix
 
 LANGUAGES = ["de", "en", "ja"]
 
@@ -116,6 +118,30 @@ def test_training_pairs_come_from_the_train_split_and_avoid_the_pool(prepared):
         assert row_id.rsplit("-", 1)[1] not in evaluated
         assert q != d and (d, document) not in pool_texts
     assert _stat(prepared, "training", "query_documents") == 30
+
+
+def test_training_candidates_are_the_label_0_results_in_release_order_never_in_the_pool(prepared, release):
+    root, _ = release
+    pool = {(d.lang, d.text) for d in prepared.documents}
+    texts = {lang: clirmatrix.read_documents(root / "DOCS" / f"{lang}.tsv.gz") for lang in LANGUAGES}
+    expected, excluded = {}, 0
+    for row_id, q, _query, d, _document in prepared.query_documents:
+        source = row_id.rsplit("-", 1)[1]
+        query = next(x for x in clirmatrix.read_queries(root / "MULTI-8" / q / f"{q}.{d}.train.jl.gz") if x.qid == source)
+        zero = [texts[d][doc] for doc, label in query.judgments.items() if label == 0 and doc in texts[d]]
+        expected[row_id] = [text for text in zero if (d, text) not in pool]
+        excluded += len(zero) - len(expected[row_id])
+    got: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for row_id, rank, lang, text in prepared.training_candidates:
+        assert lang == row_id.split("-")[1], "a candidate is in its pair's document language"
+        got[row_id].append((rank, text))
+    assert {row_id: [text for _, text in sorted(found)] for row_id, found in got.items()} == {k: v for k, v in expected.items() if v}
+    assert excluded and len(prepared.training_candidates) > 30, "the fixture has label-0 results in the pool and outside it"
+    assert _stat(prepared, "training", "candidates") == len(prepared.training_candidates)
+    capped = prepare(_settings(root, train_candidates_per_query=1))
+    assert [(row_id, text) for row_id, _rank, _lang, text in capped.training_candidates] == [
+        (row_id, found[0]) for row_id, found in expected.items() if found
+    ]
 
 
 def test_raw_files_name_every_file_read(release):

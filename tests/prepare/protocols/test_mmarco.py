@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -90,6 +90,30 @@ def test_training_pairs_never_touch_the_evaluation_pool(prepared, release):
     texts = {d.text for d in prepared.documents}
     assert not [row for row in prepared.query_documents if row[4] in texts]
     assert pool
+
+
+def test_training_candidates_are_the_triples_negatives_in_file_order(prepared, release):
+    root, facts = release
+    got: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for row_id, rank, lang, text in prepared.training_candidates:
+        got[row_id].append((rank, lang, text))
+    assert set(got) == {row[0] for row in prepared.query_documents}
+    for row_id, found in got.items():
+        d = row_id.split("-")[1]
+        collection = _collection(root, d)
+        # not the query's own positive, not the pool passage 7000, the repeated one once
+        kept = facts.triple_negatives[: _settings(root).train_candidates_per_query]
+        assert sorted(found) == [(rank, d, collection[pid]) for rank, pid in enumerate(kept, start=1)]
+    assert ("training", "candidates", len(prepared.training_candidates)) in prepared.statistics
+    capped = prepare(_settings(root, train_candidates_per_query=2))
+    assert len(capped.training_candidates) == 2 * len(capped.query_documents)
+    languages = {row[3] for row in capped.query_documents}
+    assert {text for *_, text in capped.training_candidates} == {
+        _collection(root, d)[pid] for d in languages for pid in facts.triple_negatives[:2]
+    }
+    none = _settings(root, train_candidates_per_query=0)
+    assert not prepare(none).training_candidates and "triples.train.ids.small.tsv" not in raw_files(none)
+    assert "triples.train.ids.small.tsv" in raw_files(_settings(root))
 
 
 def test_deterministic(prepared, release):

@@ -14,7 +14,9 @@ pool is the union, over all pairs, of the sampled queries' documents chosen by `
 Documents are named ``{lang}-{doc_id}`` because CLIRMatrix ids are Wikipedia page ids, which
 repeat across languages; qrels keep each topic's graded labels for the documents in the pool.
 Training pairs come from the training split: sampled queries with their top document, minus
-any whose document is in the evaluation pool.
+any whose document is in the evaluation pool. Each training query also keeps its first
+``train_candidates_per_query`` judged candidates with label 0, in the release's order and never a
+pool document: the release's own hard negatives for cross-encoder re-ranking.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from tqdm import tqdm
 
 from crossrank.core.contract import Document, Topic
 from crossrank.core.errors import ConfigError
-from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingPair, pool_statistics
+from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingCandidate, TrainingPair, pool_statistics
 from crossrank.prepare.protocols.settings import ReleaseSettings, check_languages, check_template
 from crossrank.prepare.readers import clirmatrix
 from crossrank.prepare.sampling import PairSampler
@@ -73,6 +75,7 @@ class ClirMatrixSettings(ReleaseSettings):
     train_split: str = "train"
     queries_per_pair: int = 1000
     train_queries_per_pair: int = 1000
+    train_candidates_per_query: int = 3
     pool: str = "top"
     seed: int = 2025
 
@@ -85,6 +88,8 @@ class ClirMatrixSettings(ReleaseSettings):
             raise ConfigError(f"params.yaml 'clirmatrix.pool': {self.pool!r} is not one of {list(POOLS)}.")
         check_template("clirmatrix", "queries", self.queries, ("qlang", "dlang", "split"), ("qlang", "dlang", "split"))
         check_template("clirmatrix", "documents", self.documents, ("lang",), ("lang",))
+        if not isinstance(self.train_candidates_per_query, int) or self.train_candidates_per_query < 0:
+            raise ConfigError("params.yaml 'clirmatrix.train_candidates_per_query': use a whole number >= 0 (0 keeps none).")
         if self.train_queries_per_pair and self.train_split == self.split:
             raise ConfigError(
                 f"params.yaml 'clirmatrix.train_split' is the evaluated split {self.split!r}: training pairs would leak test queries. "
@@ -136,6 +141,11 @@ def _pooled(query: clirmatrix.ClirMatrixQuery, rule: str) -> set[str]:
 def _top_document(query: clirmatrix.ClirMatrixQuery) -> str:
     """The query's training positive: the first (by id) of its highest-labelled documents."""
     return min(_pooled(query, "top"))
+
+
+def _negative_candidates(query: clirmatrix.ClirMatrixQuery, excluded: set[str], count: int) -> list[str]:
+    """The first ``count`` label-0 results of a training query in release order, none of them in ``excluded`` (the pool)."""
+    return [doc for doc, label in query.judgments.items() if label == 0 and doc not in excluded][:count]
 
 
 Queries = dict[tuple[str, str], list[clirmatrix.ClirMatrixQuery]]
@@ -194,6 +204,7 @@ def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
     # A query evaluated in one pair must not be trained on in another (same source id or text in its language).
     evaluated = {(q, key) for (q, _d), queries in sampled.items() for query in queries for key in (query.qid, query.text)}
     training_rows: list[tuple[str, str, str, str, str]] = []
+    negatives: dict[tuple[str, str, str], list[str]] = {}
     dropped: Counter[str] = Counter()
     for (q, d), queries in train.items():
         kept, _ = clirmatrix.restrict_to_corpus(queries, present[d], f"clirmatrix {q}.{d}.{settings.train_split}")
@@ -208,12 +219,13 @@ def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
                 dropped["dropped_query_evaluated"] += 1
             else:
                 training_rows.append((query.qid, q, query.text, d, top))
+                negatives[(q, d, query.qid)] = _negative_candidates(query, pool[d], settings.train_candidates_per_query)
 
     wanted_texts = defaultdict(set)
     for d, ids in pool.items():
         wanted_texts[d] |= ids
-    for _qid, _q, _text, d, top in training_rows:
-        wanted_texts[d].add(top)
+    for qid, q, _text, d, top in training_rows:
+        wanted_texts[d] |= {top, *negatives[(q, d, qid)]}
     texts = {
         lang: clirmatrix.read_documents(settings.root / settings.document_file(lang), wanted_texts[lang])
         for lang in tqdm(settings.languages, desc="clirmatrix documents (texts)", unit="language")
@@ -227,13 +239,21 @@ def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
             topics.append(Topic(qid, q, d, query.text))
             qrels[qid] = {docid(d, doc): label for doc, label in query.judgments.items() if doc in pool[d]}
     query_documents: list[TrainingPair] = [(f"{q}-{d}-{qid}", q, text, d, texts[d][top]) for qid, q, text, d, top in training_rows]
+    candidates: list[TrainingCandidate] = [
+        (f"{q}-{d}-{qid}", rank, d, texts[d][doc])
+        for qid, q, _text, d, _top in training_rows
+        for rank, doc in enumerate(negatives[(q, d, qid)], start=1)
+    ]
 
     statistics = pool_statistics(documents, topics) + sampler.statistics()
     statistics += [("missing_documents", pair, n) for pair, n in sorted(missing.items()) if n]
     if settings.train_queries_per_pair:
         statistics += train_sampler.statistics()
         statistics.append(("training", "query_documents", len(query_documents)))
+        statistics.append(("training", "candidates", len(candidates)))
         reasons = ("dropped_document_in_pool", "dropped_query_evaluated", "dropped_documents_missing")
         statistics += [("training", reason, dropped[reason]) for reason in reasons]
     log.info("clirmatrix: %d documents, %d topics, %d training pairs", len(documents), len(topics), len(query_documents))
-    return PreparedDataset(documents, topics, qrels, statistics + PAPER_STATISTICS, query_documents=query_documents)
+    return PreparedDataset(
+        documents, topics, qrels, statistics + PAPER_STATISTICS, query_documents=query_documents, training_candidates=candidates
+    )

@@ -13,7 +13,9 @@ queries per pair here are the queries whose passages went to that language (~499
 The ``translated`` condition uses each passage's original English text (``oracle_en``).
 Training pairs come from the training qrels: per ordered pair, a sample of training queries
 in the query language with a relevant passage in the document language, minus queries whose
-passages are in the evaluation pool.
+passages are in the evaluation pool. Each keeps its first ``train_candidates_per_query``
+negatives of MS MARCO's training triples (BM25 negatives), in the document language, never a
+pool passage nor one judged relevant for it: the release's hard negatives for re-ranking.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from tqdm import tqdm
 
 from crossrank.core.contract import Document, Topic
 from crossrank.core.errors import ConfigError, InputError
-from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingPair, pool_statistics
+from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingCandidate, TrainingPair, pool_statistics
 from crossrank.prepare.protocols.settings import ReleaseSettings, check_languages, check_template
 from crossrank.prepare.readers import mmarco
 from crossrank.prepare.sampling import Candidates, PairSampler, assign_evenly, seeded_rng
@@ -65,8 +67,10 @@ class MmarcoSettings(ReleaseSettings):
     split: str = "dev"
     train_split: str = "train"
     train_qrels: str = "qrels.train.tsv"
+    train_triples: str = "triples.train.ids.small.tsv"
     queries_per_pair: int = 0
     train_queries_per_pair: int = 1000
+    train_candidates_per_query: int = 3
     seed: int = 2025
 
     def check(self) -> None:
@@ -78,6 +82,9 @@ class MmarcoSettings(ReleaseSettings):
         check_template("mmarco", "queries", self.queries, ("language", "lang", "split"), ("split",))
         check_template("mmarco", "qrels", self.qrels, ())
         check_template("mmarco", "train_qrels", self.train_qrels, ())
+        check_template("mmarco", "train_triples", self.train_triples, ())
+        if not isinstance(self.train_candidates_per_query, int) or self.train_candidates_per_query < 0:
+            raise ConfigError("params.yaml 'mmarco.train_candidates_per_query': use a whole number >= 0 (0 reads no training triples).")
         if self.train_queries_per_pair and self.train_split == self.split:
             raise ConfigError(
                 f"params.yaml 'mmarco.train_split' is the evaluated split {self.split!r}: training pairs would leak test queries. "
@@ -91,6 +98,11 @@ class MmarcoSettings(ReleaseSettings):
         return self.queries.format(language=mmarco.language_name(lang), lang=lang, split=split)
 
     @property
+    def reads_triples(self) -> bool:
+        """Whether training candidates are read from the training triples."""
+        return bool(self.train_queries_per_pair and self.train_candidates_per_query)
+
+    @property
     def collection_languages(self) -> list[str]:
         """Languages whose collection is read: the pool's, plus English for the oracle translation."""
         return sorted({*self.languages, "en"})
@@ -101,6 +113,8 @@ def raw_files(settings: MmarcoSettings) -> list[str]:
     files = [settings.qrels] + [settings.queries_file(lang, settings.split) for lang in settings.languages]
     if settings.train_queries_per_pair:
         files += [settings.train_qrels] + [settings.queries_file(lang, settings.train_split) for lang in settings.languages]
+    if settings.reads_triples:
+        files.append(settings.train_triples)
     return files + [settings.collection_file(lang) for lang in settings.collection_languages]
 
 
@@ -158,13 +172,14 @@ def prepare(settings: MmarcoSettings) -> PreparedDataset:
     language_of = assign_evenly(groups, settings.languages, seeded_rng(settings.seed, "assign"))
     doc_lang = {qid: language_of[min(pids)] for qid, pids in relevant.items()}
 
-    train_pairs, train_stats = _draw_training(settings, set(language_of))
+    train_pairs, train_negatives, train_stats = _draw_training(settings, set(language_of))
     wanted_passages: dict[str, dict[str, int]] = {lang: {} for lang in settings.collection_languages}
     for pid, lang in language_of.items():
         wanted_passages[lang][pid] = pid_line[pid]
         wanted_passages["en"][pid] = pid_line[pid]
-    for _q, d, _qid, pid in train_pairs:
-        wanted_passages[d].setdefault(pid, 0)
+    for _q, d, qid, pid in train_pairs:
+        for wanted in (pid, *train_negatives.get(qid, [])):
+            wanted_passages[d].setdefault(wanted, 0)
     passages: dict[str, dict[str, str]] = {}
     for lang in tqdm(settings.collection_languages, desc="mmarco collections", unit="language"):
         path = settings.root / settings.collection_file(lang)
@@ -193,7 +208,7 @@ def prepare(settings: MmarcoSettings) -> PreparedDataset:
     pool = sorted(language_of, key=lambda pid: (settings.languages.index(language_of[pid]), pid))
     documents = [Document(pid, language_of[pid], passages[language_of[pid]][pid]) for pid in pool]
     oracle = {pid: passages["en"][pid] for pid in pool}
-    query_documents, missing_training = _training_rows(settings, train_pairs, passages)
+    query_documents, candidates, missing_training = _training_rows(settings, train_pairs, train_negatives, passages)
 
     statistics = pool_statistics(documents, topics)
     if settings.queries_per_pair:
@@ -207,16 +222,28 @@ def prepare(settings: MmarcoSettings) -> PreparedDataset:
         statistics += [
             *train_stats,
             ("training", "query_documents", len(query_documents)),
+            ("training", "candidates", len(candidates)),
             ("training", "dropped_text_missing", missing_training),
         ]
     log.info("mmarco: %d documents, %d topics, %d training pairs", len(documents), len(topics), len(query_documents))
-    return PreparedDataset(documents, topics, qrels, statistics + PAPER_STATISTICS, oracle_english=oracle, query_documents=query_documents)
+    return PreparedDataset(
+        documents,
+        topics,
+        qrels,
+        statistics + PAPER_STATISTICS,
+        oracle_english=oracle,
+        query_documents=query_documents,
+        training_candidates=candidates,
+    )
 
 
-def _draw_training(settings: MmarcoSettings, pool: set[str]) -> tuple[list[tuple[str, str, str, str]], list[Statistic]]:
-    """``[(query_lang, doc_lang, qid, pid)]`` drawn per ordered pair from the training qrels, never touching the pool."""
+def _draw_training(
+    settings: MmarcoSettings, pool: set[str]
+) -> tuple[list[tuple[str, str, str, str]], dict[str, list[str]], list[Statistic]]:
+    """``[(query_lang, doc_lang, qid, pid)]`` drawn per ordered pair from the training qrels, never touching the pool,
+    and each drawn query's first training-triple negatives (``{qid: [pid]}``, empty without triples)."""
     if not settings.train_queries_per_pair:
-        return [], []
+        return [], {}, []
     judged = mmarco.read_judgments(settings.root / settings.train_qrels)
     positives = {qid: sorted(pid for pid, (label, _) in pids.items() if label >= 1) for qid, pids in judged.items()}
     eligible = {qid: pids[0] for qid, pids in positives.items() if pids and not set(pids) & pool}
@@ -224,13 +251,21 @@ def _draw_training(settings: MmarcoSettings, pool: set[str]) -> tuple[list[tuple
     sampler = PairSampler("mmarco", settings.seed, settings.train_queries_per_pair, label="train_queries")
     candidates = Candidates.of(eligible)
     pairs = [(q, d, qid, eligible[qid]) for q in settings.languages for d in settings.languages for qid in sampler.draw(q, d, candidates)]
-    return pairs, [*sampler.statistics(), ("training", "dropped_document_in_pool", leaking)]
+    negatives: dict[str, list[str]] = {}
+    if settings.reads_triples:
+        drawn = {qid: set(positives[qid]) for _q, _d, qid, _pid in pairs}
+        negatives = mmarco.read_triple_negatives(settings.root / settings.train_triples, drawn, settings.train_candidates_per_query, pool)
+    return pairs, negatives, [*sampler.statistics(), ("training", "dropped_document_in_pool", leaking)]
 
 
 def _training_rows(
-    settings: MmarcoSettings, pairs: list[tuple[str, str, str, str]], passages: Mapping[str, Mapping[str, str]]
-) -> tuple[list[TrainingPair], int]:
-    """Texts of the drawn training pairs; pairs whose query or passage text is missing are skipped and counted."""
+    settings: MmarcoSettings,
+    pairs: list[tuple[str, str, str, str]],
+    negatives: Mapping[str, list[str]],
+    passages: Mapping[str, Mapping[str, str]],
+) -> tuple[list[TrainingPair], list[TrainingCandidate], int]:
+    """Texts of the drawn training pairs and of their triple negatives (in the document language); pairs whose
+    query or passage text is missing are skipped and counted, as are negatives without a text."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for q, _d, qid, _pid in pairs:
         wanted[q].add(qid)
@@ -239,12 +274,18 @@ def _training_rows(
         for lang in tqdm(sorted(wanted), desc="mmarco training queries", unit="language")
     }
     rows: list[TrainingPair] = []
+    candidates: list[TrainingCandidate] = []
     missing = Counter()
     for q, d, qid, pid in pairs:
         if qid in texts[q] and pid in passages[d]:
             rows.append((f"{q}-{d}-{qid}", q, texts[q][qid], d, passages[d][pid]))
+            found = [neg for neg in negatives.get(qid, []) if neg in passages[d]]
+            missing["negatives"] += len(negatives.get(qid, [])) - len(found)
+            candidates += [(f"{q}-{d}-{qid}", rank, d, passages[d][neg]) for rank, neg in enumerate(found, start=1)]
         else:
-            missing[q] += 1
-    if missing:
-        log.warning("mmarco: %d training pairs skipped: query or passage text missing from the release files", sum(missing.values()))
-    return rows, sum(missing.values())
+            missing["pairs"] += 1
+    if missing["pairs"]:
+        log.warning("mmarco: %d training pairs skipped: query or passage text missing from the release files", missing["pairs"])
+    if missing["negatives"]:
+        log.warning("mmarco: %d training-triple negatives skipped: passage text missing from the collection", missing["negatives"])
+    return rows, candidates, missing["pairs"]
