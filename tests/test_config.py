@@ -367,6 +367,26 @@ def test_machine_translation_settings_are_checked(params: dict[str, Any]) -> Non
     assert "translation.nllb.precision" in message and "translation.nllb.shards" in message
 
 
+def test_hard_negatives_need_a_known_retriever_and_release_lists_where_asked_for(params: dict[str, Any], tmp_path: Path) -> None:
+    params["rerank"]["models"] = ["minilm"]
+    params["rerank"]["hard_negatives"] = {"source": "retriever", "retriever": "bge"}
+    assert "'rerank.hard_negatives.retriever' is 'bge', neither bm25 nor an encoder of the registry" in _error(copy.deepcopy(params))
+    params["rerank"]["hard_negatives"] = {"source": "release"}
+    assert "'rerank.hard_negatives.source' is release, but 'cldr' has no release candidates" in _error(copy.deepcopy(params))
+    params["datasets"] = ["clirmatrix"]
+    params["finetune"]["encoders"] = []
+    params["clirmatrix"].update(root=str(tmp_path), train_candidates_per_query=2)
+    params["rerank"]["negatives_per_positive"] = 3
+    message = _error(copy.deepcopy(params))
+    assert "'rerank.negatives_per_positive' is 3, more than the 2 release candidates per training query" in message
+    params["rerank"]["hard_negatives"] = {"source": "retriever"}  # BM25 over the training side ranks as deep as asked
+    validate_params(copy.deepcopy(params), SCHEMA)
+    params["rerank"]["negatives"] = ["easy"]  # no hard negatives: nothing to check
+    params["rerank"]["hard_negatives"] = {"source": "release"}
+    params["clirmatrix"]["train_candidates_per_query"] = 0
+    validate_params(params, SCHEMA)
+
+
 def test_efficiency_study_names_must_exist(params: dict[str, Any]) -> None:
     params["efficiency"] = {"enabled": True, "dataset": "mmarco", "encoder": "xlmr"}
     message = _error(params)

@@ -382,6 +382,29 @@ def test_re_ranked_runs_are_every_re_ranker_in_both_modes_over_each_first_stage(
         plan.rerank_base("xlmr-hard")
 
 
+def test_hard_negatives_come_from_the_release_lists_where_prepare_writes_them_else_the_retriever(tmp_path: Path):
+    shipped = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["rerank"]
+    datasets = ["cldr", "clirmatrix", "mmarco", "largescale"]
+    plan = _plan(tmp_path, datasets=datasets, rerank={**shipped, "models": ["minilm"]}, finetune={"encoders": []})
+    assert plan.rerank_hard_negatives("cldr", "easy") == {}
+    assert plan.rerank_hard_negatives("clirmatrix", "hard") == {"source": "release"}
+    assert plan.rerank_hard_negatives("mmarco", "hard") == {"source": "release"}
+    assert plan.rerank_hard_negatives("largescale", "hard") == {"source": "retriever", "retriever": "bm25", "bm25": plan.config["bm25"]}
+    assert plan.rerank_hard_negatives("cldr", "hard")["retriever"] == "bm25"
+    none_listed = _plan(
+        tmp_path,
+        datasets=datasets,
+        rerank={**shipped, "models": ["minilm"]},
+        finetune={"encoders": []},
+        mmarco__train_candidates_per_query=0,
+    )
+    assert none_listed.rerank_hard_source("mmarco") == "retriever" and none_listed.rerank_hard_source("clirmatrix") == "release"
+    dense = _plan(tmp_path, rerank={**shipped, "models": ["minilm"], "hard_negatives": {"source": "retriever", "retriever": "minilm"}})
+    found = dense.rerank_hard_negatives("cldr", "hard")
+    assert found["retriever"] == "minilm" and found["encoder"] == dense.encoder("minilm") and "precision" in found["embedding"]
+    assert plan.rerank_training_files("cldr", "minilm-hard")["pairs_record"] == "data/rerank/cldr/pairs/hard.json"
+
+
 def test_each_dataset_re_ranks_its_own_number_of_queries_per_pair(tmp_path: Path):
     shipped = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["rerank"]
     plan = _plan(tmp_path, rerank={**shipped, "queries_per_pair": {"cldr": 7, "mmarco": 100}})

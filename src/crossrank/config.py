@@ -156,6 +156,46 @@ def _rerank_problems(config: dict[str, Any]) -> list[str]:
     missing = [c for c in block.get("conditions", []) if c not in config.get("conditions", [])]
     if missing:
         problems.append(f"'rerank.conditions' has {missing}, which 'conditions' does not run. Fix: drop them, or add them to conditions.")
+    if "hard" in block.get("negatives", []):
+        problems += _hard_negative_problems(config, block)
+    return problems
+
+
+def _hard_negative_problems(config: dict[str, Any], block: dict[str, Any]) -> list[str]:
+    """An unknown hard-negative source or retriever, or release candidates a dataset does not have (or has too few of)."""
+    hard = block.get("hard_negatives", {})
+    source, retriever = hard.get("source", "auto"), hard.get("retriever", "bm25")
+    if source not in ("auto", "release", "retriever"):
+        return [
+            f"'rerank.hard_negatives.source' is {source!r}. Fix: use auto (the release's lists where it has them), release or retriever."
+        ]
+    problems = []
+    if retriever != "bm25" and retriever not in config.get("encoders", {}):
+        problems.append(
+            f"'rerank.hard_negatives.retriever' is {retriever!r}, neither bm25 nor an encoder of the registry "
+            f"{sorted(config.get('encoders', {}))}. Fix: name one of them."
+        )
+    wanted = block.get("negatives_per_positive", 1)
+    for name in config.get("datasets", []):
+        try:
+            listed = registry.training_candidates_per_query(name, config[name])
+        except (ConfigError, KeyError):  # a broken dataset block is reported on its own
+            continue
+        if source == "release" and not listed:
+            problems.append(
+                f"'rerank.hard_negatives.source' is release, but {name!r} has no release candidates for its training queries "
+                + (
+                    f"('{name}.train_candidates_per_query' or train_queries_per_pair is 0). "
+                    if registry.dataset(name).training_candidates
+                    else "(its release ranks none). "
+                )
+                + "Fix: use source: auto or retriever."
+            )
+        elif listed and source != "retriever" and wanted > listed:
+            problems.append(
+                f"'rerank.negatives_per_positive' is {wanted}, more than the {listed} release candidates per training query "
+                f"'{name}.train_candidates_per_query' keeps. Fix: raise it to at least {wanted}, or lower negatives_per_positive."
+            )
     return problems
 
 

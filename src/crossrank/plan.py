@@ -22,7 +22,7 @@ from crossrank.core.layout import fill
 from crossrank.core.run_name import EMBEDDING_SYSTEMS, RunName, split_encoder
 from crossrank.finetune.tatoeba import phrase_language_pairs, tatoeba_files
 from crossrank.finetune.training_data import word_training_files
-from crossrank.prepare.registry import dataset, release_inputs
+from crossrank.prepare.registry import dataset, release_inputs, training_candidates_per_query
 from crossrank.rerank.candidates import AS_IS_SUFFIX, split_reranker
 from crossrank.rerank.candidates import MODES as RERANK_MODES
 from crossrank.rerank.candidates import NO_MODEL as RERANK_WITHOUT_MODEL
@@ -247,10 +247,36 @@ class Plan:
             inputs["checkpoint"] = fill(layout.RERANK_MODEL, dataset=name, reranker=reranker)
         return inputs
 
+    def rerank_hard_source(self, name: str) -> str:
+        """Where a dataset's hard negatives come from: ``release`` or ``retriever`` (``rerank.hard_negatives.source``;
+        ``auto`` takes the release's candidate lists where its prepare step writes them)."""
+        source = self.rerank_settings.get("hard_negatives", {}).get("source", "auto")
+        if source == "auto":
+            return "release" if training_candidates_per_query(name, self.config[name]) else "retriever"
+        return str(source)
+
+    def rerank_hard_negatives(self, name: str, negatives: str) -> dict[str, Any]:
+        """What one negative strategy's pairs job needs to find hard negatives on a dataset ({} for easy ones):
+        the source, the retriever's name and its settings (``bm25``, or the encoder's entry and embedding settings)."""
+        if negatives != "hard":
+            return {}
+        if self.rerank_hard_source(name) == "release":
+            return {"source": "release"}
+        retriever = self.rerank_settings.get("hard_negatives", {}).get("retriever", "bm25")
+        if retriever == "bm25":
+            return {"source": "retriever", "retriever": "bm25", "bm25": self.config["bm25"]}
+        return {
+            "source": "retriever",
+            "retriever": retriever,
+            "encoder": self.encoder(retriever),
+            "embedding": self.embedding_result_settings,
+        }
+
     def rerank_training_files(self, name: str, reranker: str) -> dict[str, str]:
         """The training and validation examples a cross-encoder (``minilm-hard``) trains on: its negative strategy's."""
         negatives = reranker.rsplit("-", 1)[1]
-        return {split: fill(layout.RERANK_PAIRS, dataset=name, negatives=negatives, split=split) for split in ("train", "validation")}
+        files = {split: fill(layout.RERANK_PAIRS, dataset=name, negatives=negatives, split=split) for split in ("train", "validation")}
+        return files | {"pairs_record": fill(layout.RERANK_PAIRS_RECORD, dataset=name, negatives=negatives)}
 
     def rerank_train_params(self, name: str, reranker: str) -> dict[str, Any]:
         """What determines one cross-encoder training (logged to MLflow): its base entry and the ``rerank`` block."""

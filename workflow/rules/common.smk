@@ -170,6 +170,11 @@ def rerank_run_inputs(wildcards):
     )
 
 
+def rerank_hard_negatives(wildcards):
+    """Where one negative strategy finds its hard negatives on a dataset ({} for easy ones)."""
+    return PLAN.rerank_hard_negatives(wildcards.dataset, wildcards.negatives)
+
+
 def rerank_training_files(wildcards):
     """The training and validation examples of a cross-encoder's negative strategy."""
     return PLAN.rerank_training_files(wildcards.dataset, wildcards.reranker)

@@ -24,9 +24,11 @@ rule rerank_queries:
 rule rerank_pairs:
     input:
         pairs=layout.QUERY_DOCUMENTS,
+        candidates=layout.TRAINING_CANDIDATES,
     output:
         train=fill(layout.RERANK_PAIRS, split="train"),
         validation=fill(layout.RERANK_PAIRS, split="validation"),
+        record=layout.RERANK_PAIRS_RECORD,
     log:
         "logs/rerank/{dataset}.pairs_{negatives}.log",
     benchmark:
@@ -35,11 +37,13 @@ rule rerank_pairs:
         negatives="easy|hard",
     conda:
         "../../envs/pipeline.yaml"
+    threads: 2
     resources:
         mem_mb=4000,
     params:
         settings=PLAN.rerank_settings,
-        bm25=config["bm25"],
+        hard=rerank_hard_negatives,
+        cache=layout.EMBEDDING_CACHE,
     script:
         "../scripts/rerank_pairs.py"
 

@@ -4,9 +4,13 @@ from crossrank.rerank import steps
 log_to_file(snakemake.log[0])
 steps.rerank_pairs(
     snakemake.input.pairs,
+    snakemake.input.candidates,
     snakemake.wildcards.negatives,
     snakemake.params.settings,
-    snakemake.params.bm25,
+    snakemake.params.hard,
     snakemake.output.train,
     snakemake.output.validation,
+    snakemake.output.record,
+    snakemake.params.cache,
+    snakemake.threads,
 )

@@ -11,4 +11,5 @@ steps.rerank_train(
     snakemake.output.model,
     snakemake.output.record,
     snakemake.threads,
+    snakemake.input.pairs_record,
 )

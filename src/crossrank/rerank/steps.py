@@ -12,7 +12,7 @@ from typing import Any
 
 from crossrank.core import contract
 from crossrank.core.devices import resolve_device
-from crossrank.core.io import all_or_nothing, write_json
+from crossrank.core.io import all_or_nothing, read_json, write_json
 from crossrank.core.runs import ranked, read_run, write_run
 from crossrank.finetune.pairs import read_query_documents
 from crossrank.rerank.candidates import baseline_scores, candidates, chance_scores, rerank_scores, split_reranker, subset_per_pair
@@ -20,30 +20,60 @@ from crossrank.rerank.negatives import read_examples, stratified_split, write_ex
 from crossrank.rerank.scoring import cached_scores, cross_encoder_fingerprint, cross_encoder_scorer
 from crossrank.rerank.settings import RerankSettings
 from crossrank.rerank.training import train_cross_encoder
-from crossrank.rerank.training_data import training_examples
+from crossrank.rerank.training_data import HardNegatives, read_candidates, training_examples
 
 log = logging.getLogger("crossrank")
 
 
 def rerank_pairs(
-    query_documents: str, negatives: str, settings: Mapping[str, Any], bm25: Mapping[str, Any], out_train: str, out_validation: str
+    query_documents: str,
+    candidates: str,
+    negatives: str,
+    settings: Mapping[str, Any],
+    hard: Mapping[str, Any],
+    out_train: str,
+    out_validation: str,
+    out_record: str,
+    embedding_cache: str = "cache/embeddings",
+    threads: int = 1,
 ) -> None:
-    """One negative strategy's training examples of a dataset, split 90/10 by label (the paper's CSV)."""
+    """One negative strategy's training examples of a dataset, split 90/10 by label (the paper's CSV), and where they came from.
+
+    ``hard`` is the plan's resolved hard-negative source (empty for easy negatives): ``source``
+    (release or retriever), ``retriever`` (bm25 or an encoder) and that retriever's settings.
+    """
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    source = HardNegatives(**hard, cache_root=embedding_cache) if negatives == "hard" else None
+    per_positive = settings.get("negatives_per_positive", 1)
     rows = training_examples(
         read_query_documents(query_documents),
         negatives,
-        settings.get("negatives_per_positive", 1),
+        per_positive,
         settings.get("seed", 42),
         settings.get("max_train_queries", 0),
-        bm25,
+        source,
+        read_candidates(candidates) if source is not None and source.source == "release" else (),
     )
     train, validation = stratified_split(rows, settings.get("validation_fraction", 0.1), settings.get("seed", 42))
     if not train or not validation:
         raise ValueError(f"{negatives}: {len(rows)} examples are too few for a training and a validation split")
-    with all_or_nothing([out_train, out_validation]):
+    positives = sum(row.label for row in rows)
+    record = {
+        "negatives": negatives,
+        "source": "random" if source is None else source.description,
+        "positives": positives,
+        "negatives_found": len(rows) - positives,
+        "negatives_wanted": per_positive * positives,
+        "training_examples": len(train),
+        "validation_examples": len(validation),
+    }
+    with all_or_nothing([out_train, out_validation, out_record]):
         write_examples(out_train, train)
         write_examples(out_validation, validation)
-    log.info("%s negatives: %d training and %d validation examples", negatives, len(train), len(validation))
+        write_json(out_record, record)
+    log.info("%s negatives (%s): %d training and %d validation examples", negatives, record["source"], len(train), len(validation))
 
 
 def rerank_train(
@@ -55,8 +85,13 @@ def rerank_train(
     out_model: str,
     out_record: str,
     threads: int = 1,
+    pairs_record: str | None = None,
 ) -> None:
-    """Train one cross-encoder (``reranker`` = ``<encoder>-<negatives>``) from its base encoder's weights."""
+    """Train one cross-encoder (``reranker`` = ``<encoder>-<negatives>``) from its base encoder's weights.
+
+    ``pairs_record`` is what the pairs job recorded of its examples (the negatives' source and
+    counts), kept in the training record and so in its MLflow run.
+    """
     import torch
 
     torch.set_num_threads(max(1, threads))
@@ -83,6 +118,8 @@ def rerank_train(
         "seconds": round(result.seconds, 1),
         "device": device,
     }
+    if pairs_record is not None:
+        record["examples"] = read_json(pairs_record)
     write_json(out_record, record)
 
 

@@ -130,4 +130,7 @@ def track_rerank(
     }
     series = {"eval_loss": [(int(point["epoch"]), float(point["loss"])) for point in record["eval_loss"]]}
     tags = {"run": f"rerank_train.{reranker}", "reranker": reranker, "kind": "rerank_train"}
+    if "examples" in record:  # where the negatives came from, and how many of those wanted were found
+        metrics |= {f"negatives_{key}": float(record["examples"][f"negatives_{key}"]) for key in ("found", "wanted")}
+        tags["negatives_source"] = record["examples"]["source"]
     _log_and_mark(dataset, f"rerank_train.{reranker}", params, metrics, [record_path], tags, mlflow_settings, out_marker, series)
