@@ -405,6 +405,15 @@ def test_hard_negatives_come_from_the_release_lists_where_prepare_writes_them_el
     assert plan.rerank_training_files("cldr", "minilm-hard")["pairs_record"] == "data/rerank/cldr/pairs/hard.json"
 
 
+def test_table_8_is_a_report_target_over_bm25_and_each_encoder_unless_disabled(tmp_path: Path):
+    plan = _plan(tmp_path)
+    assert plan.linguistic_runs == ["bm25.original", "dense.minilm.original"]
+    assert {"results/tables/table8_linguistic.md", "results/figures/linguistic_similarity.png"} <= set(plan.stage_targets("report"))
+    report = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["report"]
+    off = _plan(tmp_path, report={**report, "linguistic": {"enabled": False}})
+    assert off.linguistic_reports == [] and "results/tables/table8_linguistic.md" not in off.stage_targets("report")
+
+
 def test_each_dataset_re_ranks_its_own_number_of_queries_per_pair(tmp_path: Path):
     shipped = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["rerank"]
     plan = _plan(tmp_path, rerank={**shipped, "queries_per_pair": {"cldr": 7, "mmarco": 100}})

@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from crossrank.analyse.linguistic import lang2vec_code
 from crossrank.core.contract import base_language
 from crossrank.core.errors import ConfigError
 from crossrank.finetune.tatoeba import FIX as TATOEBA_FIX
@@ -71,6 +72,7 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
     problems += _efficiency_problems(config)
     problems += _finetune_problems(config)
     problems += _rerank_problems(config)
+    problems += _linguistic_problems(config)
     for dataset in config.get("datasets", []):
         if dataset not in config:
             problems.append(f"dataset {dataset!r} is listed in 'datasets' but has no '{dataset}:' settings block.")
@@ -158,6 +160,24 @@ def _rerank_problems(config: dict[str, Any]) -> list[str]:
         problems.append(f"'rerank.conditions' has {missing}, which 'conditions' does not run. Fix: drop them, or add them to conditions.")
     if "hard" in block.get("negatives", []):
         problems += _hard_negative_problems(config, block)
+    return problems
+
+
+def _linguistic_problems(config: dict[str, Any]) -> list[str]:
+    """Languages of a configured dataset that Table 8 cannot look up in lang2vec."""
+    block = config.get("report", {}).get("linguistic", {})
+    if not block.get("enabled", True):
+        return []
+    problems = []
+    for name in config.get("datasets", []):
+        if name not in config:
+            continue
+        entry = registry.dataset(name)
+        for lang in sorted({*entry.query_languages(config[name]), *entry.document_languages(config[name])}):
+            try:
+                lang2vec_code(lang, block.get("codes", {}))
+            except ConfigError as error:
+                problems.append(f"dataset {name!r}: {error}")
     return problems
 
 

@@ -45,6 +45,7 @@ GROUPS = (
     "Metrics",
     "Fine-tuning",
     "Cross-encoder",
+    "Linguistic analysis",
 )
 FIELDS = {"group", "paper", "source", "literal", "deviation", "note", "key"}
 PENDING_KEY = "(not yet a setting)"

@@ -358,6 +358,23 @@ class Plan:
         return [layout.TABLE_RERANK_CSV, layout.TABLE_RERANK_MD] if self.rerankers else []
 
     @property
+    def linguistic_settings(self) -> dict[str, Any]:
+        """``report.linguistic``: Table 8's feature sets and lang2vec code overrides."""
+        return dict(self.config["report"].get("linguistic", {}))
+
+    @property
+    def linguistic_reports(self) -> list[str]:
+        """Table 8, the pairs' similarities and their scatter figure: none when report.linguistic is disabled."""
+        if not self.linguistic_settings.get("enabled", True):
+            return []
+        return [layout.TABLE_LINGUISTIC_CSV, layout.TABLE_LINGUISTIC_MD, layout.LINGUISTIC_SIMILARITY, layout.FIGURE_LINGUISTIC]
+
+    @property
+    def linguistic_runs(self) -> list[str]:
+        """Table 8's runs: BM25 and every encoder's exact search on original documents (the paper's BM25, XLM-R, Nomic)."""
+        return ["bm25.original", *(f"dense.{encoder}.original" for encoder in self.encoders)]
+
+    @property
     def finetune_records(self) -> list[str]:
         """The training record of every fine-tuned checkpoint (what the validation curves are drawn from)."""
         return [fill(layout.FINETUNE_RECORD, dataset=name, encoder=tuned) for name in self.datasets for tuned in self.finetuned]
@@ -619,6 +636,7 @@ class Plan:
             targets += [layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD]
             targets += self.finetune_reports
             targets += self.rerank_reports
+            targets += self.linguistic_reports
         elif stage == "efficiency":  # a disabled study leaves a report saying so (DVC's output exists either way)
             efficiency = [layout.EFFICIENCY_CSV, layout.EFFICIENCY_MD, layout.EFFICIENCY_FIGURE]
             targets += efficiency if self.efficiency_source is not None else [layout.EFFICIENCY_MD]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from crossrank.analyse.language_bias import language_bias
+from crossrank.analyse.linguistic import pair_similarities
 from crossrank.evaluate.metrics import write_metrics
 from crossrank.report import steps
 
@@ -151,3 +152,29 @@ def test_bias_report_leaves_no_output_when_the_figure_fails(bias_csv, tmp_path):
     with pytest.raises(ValueError, match="none of the runs"):
         steps.bias_report(bias_csv, "tiny", 2, ["absent.original"], out)  # the tables are written before the figure fails
     assert [name for name in out if Path(out[name]).exists()] == []
+
+
+def test_table_8_correlates_every_pairs_score_with_its_lang2vec_similarity(tmp_path):
+    languages = ["de", "en", "es", "fr", "ja"]
+    rows = []
+    pairs = [(q, d) for q in languages for d in languages if q != d]
+    geo = pair_similarities(pairs, {"geographic": "geo"})
+    similarity = {(row.query_lang, row.doc_lang): row.similarity for row in geo.itertuples(index=False)}
+    for run, sign in (("bm25.original", 1), ("dense.m.original", -1)):  # scores rising, then falling, with similarity
+        for (q, d), value in similarity.items():
+            rows.append(("d", run, run.rsplit(".", 1)[0], "original", q, d, "recall@100", 0.5 + sign * (value - 0.9), 9))
+    frame = pd.DataFrame(rows, columns=["dataset", "run", "system", "condition", "query_lang", "doc_lang", "metric", "value", "n_queries"])
+    out = {name: str(tmp_path / f"t8.{name}") for name in ("csv", "markdown", "similarities", "figure")}
+    settings = {"feature_sets": {"geographic": "geo", "genealogical": "fam"}, "codes": {}}
+    steps.linguistic_table(
+        _metrics_file(frame, tmp_path), "recall@100", ["bm25.original", "dense.m.original", "dense.x.original"], settings, out
+    )
+    table = pd.read_csv(out["csv"]).set_index(["run", "feature"])
+    assert table.loc[("bm25.original", "geographic"), "spearman"] == pytest.approx(1.0)
+    assert table.loc[("dense.m.original", "geographic"), "spearman"] == pytest.approx(-1.0)
+    assert set(table["n_pairs"]) == {len(pairs)} and table.loc[("bm25.original", "geographic"), "p_value"] < 0.05
+    assert "| bm25.original | d | 100.0* |" in Path(out["markdown"]).read_text(encoding="utf-8")
+    assert len(pd.read_csv(out["similarities"])) == 2 * len(pairs)
+    assert Path(out["figure"]).read_bytes()[:8] == PNG
+    with pytest.raises(ValueError, match="has none of Table 8's runs"):
+        steps.linguistic_table(_metrics_file(frame, tmp_path), "recall@100", ["dense.x.original"], settings, out)

@@ -132,3 +132,27 @@ rule rerank_table:
         queries_per_pair=PLAN.rerank_queries_per_dataset,
     script:
         "../scripts/rerank_table.py"
+
+
+rule linguistic_table:
+    input:
+        metrics=layout.METRICS,
+    output:
+        csv=layout.TABLE_LINGUISTIC_CSV,
+        markdown=layout.TABLE_LINGUISTIC_MD,
+        similarities=layout.LINGUISTIC_SIMILARITY,
+        figure=layout.FIGURE_LINGUISTIC,
+    log:
+        "logs/report/linguistic_table.log",
+    benchmark:
+        "logs/report/linguistic_table.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=2000,
+    params:
+        metric=config["report"]["metric"],
+        runs=PLAN.linguistic_runs,
+        settings=PLAN.linguistic_settings,
+    script:
+        "../scripts/linguistic_table.py"

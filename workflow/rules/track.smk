@@ -80,6 +80,7 @@ rule track_report:
         figures=[layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BIAS],
         finetuning=PLAN.finetune_reports,
         reranking=PLAN.rerank_reports,
+        linguistic=PLAN.linguistic_reports,
     output:
         logged=layout.MLFLOW_REPORT,
     log:

@@ -6,7 +6,13 @@ steps.track_report(
     snakemake.wildcards.dataset,
     snakemake.params.settings,
     snakemake.input.metrics,
-    [*snakemake.input.tables, *snakemake.input.figures, *snakemake.input.finetuning, *snakemake.input.reranking],
+    [
+        *snakemake.input.tables,
+        *snakemake.input.figures,
+        *snakemake.input.finetuning,
+        *snakemake.input.reranking,
+        *snakemake.input.linguistic,
+    ],
     snakemake.params.mlflow,
     snakemake.output.logged,
 )

@@ -95,6 +95,11 @@ FINETUNE_CURVES_FIGURE = "results/figures/finetune_curves.png"
 # Re-ranking (the paper's Table 6).
 TABLE_RERANK_CSV = "results/tables/table6_reranking.csv"
 TABLE_RERANK_MD = "results/tables/table6_reranking.md"
+# Table 8: Spearman correlations of lang2vec similarity with retrieval; the pairs' similarities; their scatter.
+TABLE_LINGUISTIC_CSV = "results/tables/table8_linguistic.csv"
+TABLE_LINGUISTIC_MD = "results/tables/table8_linguistic.md"
+LINGUISTIC_SIMILARITY = "results/tables/linguistic_similarity.csv"
+FIGURE_LINGUISTIC = "results/figures/linguistic_similarity.png"
 # Document-language bias summarised per run (the paper's Figures 6 and 8).
 TABLE_BIAS_CSV = "results/tables/{dataset}/language_bias.csv"
 TABLE_BIAS_MD = "results/tables/{dataset}/language_bias.md"

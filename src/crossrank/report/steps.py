@@ -7,9 +7,12 @@ take plain paths and settings, so they run (and are tested) without Snakemake.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
+from crossrank.analyse.linguistic import FEATURE_SETS, correlations, pair_similarities
+from crossrank.core.contract import MACRO
 from crossrank.core.io import all_or_nothing, atomic_write, read_json
 from crossrank.core.run_name import RunName
 from crossrank.evaluate.metrics import read_metrics
@@ -17,8 +20,9 @@ from crossrank.report.bias_figure import language_bias_figure
 from crossrank.report.figures import grouped_bars, heatmaps
 from crossrank.report.finetune_curves import curve_figure, curve_frame
 from crossrank.report.finetune_tables import best_configurations, finetuning_table
+from crossrank.report.linguistic_report import correlation_markdown, similarity_figure
 from crossrank.report.rerank_table import reranking_table
-from crossrank.report.tables import bias_table, write_table
+from crossrank.report.tables import bias_table, write_markdown, write_table
 from crossrank.report.tables import translation_table as table3
 
 Paths = Mapping[str, str]
@@ -128,3 +132,33 @@ def rerank_table(
         "(a relevant document missing from the top k replaces rank k), as_is = the top k unchanged."
     )
     write_table(table, out_csv, out_markdown, caption)
+
+
+def linguistic_table(metrics_path: str, metric: str, runs: Sequence[str], settings: Mapping[str, Any], out: Paths) -> None:
+    """The paper's Table 8 from the merged metrics: Spearman's rho of pair similarity with ``metric``, per dataset and run.
+
+    ``out`` names ``csv`` and ``markdown`` (the table), ``similarities`` (every evaluated pair's
+    similarity per feature group) and ``figure`` (their scatter against the metric).
+    """
+    frame = read_metrics([metrics_path])
+    shown = [run for run in runs if run in set(frame["run"])]
+    if not shown:
+        raise ValueError(f"{metrics_path} has none of Table 8's runs {list(runs)}")
+    pairs = frame[(frame["run"].isin(shown)) & (frame["query_lang"] != MACRO)][["query_lang", "doc_lang"]].drop_duplicates()
+    feature_sets = settings.get("feature_sets", FEATURE_SETS)
+    similarities = pair_similarities(sorted(pairs.itertuples(index=False, name=None)), feature_sets, settings.get("codes", {}))
+    found = correlations(frame, similarities, metric, shown)
+    features = list(feature_sets)
+    caption = (
+        f"Table 8: Spearman correlation (x 100) between each language pair's {metric} and the lang2vec cosine similarity of its "
+        f"two languages ({', '.join(f'{group}: {name}' for group, name in feature_sets.items())}; features missing in either "
+        "language masked), per dataset and run over its language pairs; * p < 0.05; n/a: fewer than three pairs with a known "
+        "similarity. The CSV gives rho, p and the number of pairs."
+    )
+    with all_or_nothing(out.values()):
+        with atomic_write(out["csv"]) as handle:
+            found.to_csv(handle, index=False, float_format="%.6f", lineterminator="\n")
+        write_markdown(correlation_markdown(found, features), out["markdown"], caption)
+        with atomic_write(out["similarities"]) as handle:
+            similarities.to_csv(handle, index=False, float_format="%.6f", lineterminator="\n")
+        similarity_figure(frame, similarities, metric, shown, out["figure"])
