@@ -414,6 +414,21 @@ def test_table_8_is_a_report_target_over_bm25_and_each_encoder_unless_disabled(t
     assert off.linguistic_reports == [] and "results/tables/table8_linguistic.md" not in off.stage_targets("report")
 
 
+def test_each_table_compares_its_runs_with_its_named_baseline(tmp_path: Path):
+    shipped = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["rerank"]
+    plan = _plan(tmp_path, rerank={**shipped, "models": ["minilm"]})
+    found = {(c["table"], c["run"]): (c["baseline"], c["metrics"]) for c in plan.significance_comparisons}
+    assert found[("table3", "bm25.translated")] == ("bm25.original", ["recall@100"])
+    assert found[("table3", "dense.minilm+qd.translated")][0] == "dense.minilm+qd.original"
+    assert found[("table4", "dense.minilm+qd.translated")][0] == "dense.minilm.translated"
+    assert found[("table6", "rerank.minilm-hard-asis.bm25.original")] == ("rerank.none-asis.bm25.original", ["recall@10", "ndcg@100"])
+    assert found[("table6", "rerank.chance.bm25.original")][0] == "rerank.none.bm25.original"
+    assert not [key for key in found if key[1].startswith("rerank.none")] and not [
+        key for key in found if key[1].endswith(".original") and key[0] == "table3"
+    ]
+    assert "results/tables/significance.md" in plan.stage_targets("report") and "results/per_query.csv" in plan.stage_targets("metrics")
+
+
 def test_each_dataset_re_ranks_its_own_number_of_queries_per_pair(tmp_path: Path):
     shipped = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["rerank"]
     plan = _plan(tmp_path, rerank={**shipped, "queries_per_pair": {"cldr": 7, "mmarco": 100}})

@@ -13,7 +13,7 @@ settings, the MLflow store), and no stage imports it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from crossrank.core import layout
@@ -375,6 +375,44 @@ class Plan:
         return ["bm25.original", *(f"dense.{encoder}.original" for encoder in self.encoders)]
 
     @property
+    def significance_settings(self) -> dict[str, Any]:
+        """``report.significance``: resamples, confidence, alpha and seed of the tests and intervals."""
+        return dict(self.config["report"].get("significance", {}))
+
+    @property
+    def significance_comparisons(self) -> list[dict[str, Any]]:
+        """Every run against its table's named baseline, on the same dataset and queries (what the tables compare):
+        translated vs original documents (Table 3), a fine-tuned encoder vs its base (Table 4), a re-ranker vs
+        ``none``, the first stage's own order of the same candidates, in the same mode (Table 6)."""
+        report = self.config["report"]
+        found = []
+        for name in self.datasets:
+            runs = {str(run): run for run in self.run_names(name)}
+            for text, run in runs.items():
+                pairs: list[tuple[str, RunName, list[str]]] = []
+                if run.system == "rerank":
+                    reranker, mode = split_reranker(str(run.model))
+                    if reranker != "none":
+                        none = "none" + (AS_IS_SUFFIX if mode == "as_is" else "")
+                        pairs.append(("table6", replace(run, model=none), list(report.get("rerank_metrics", []))))
+                else:
+                    if run.condition != "original":
+                        pairs.append(("table3", replace(run, condition="original"), [report["metric"]]))
+                    if run.variant is not None:
+                        pairs.append(("table4", replace(run, variant=None), [report["metric"]]))
+                found += [
+                    {"table": table, "dataset": name, "run": text, "baseline": str(baseline), "metrics": metrics}
+                    for table, baseline, metrics in pairs
+                    if str(baseline) in runs
+                ]
+        return sorted(found, key=lambda c: (c["table"], c["dataset"], c["run"]))
+
+    @property
+    def significance_reports(self) -> list[str]:
+        """The comparisons' tests and every run's intervals (empty of comparisons on a configuration without any)."""
+        return [layout.TABLE_SIGNIFICANCE_CSV, layout.TABLE_SIGNIFICANCE_MD, layout.INTERVALS]
+
+    @property
     def finetune_records(self) -> list[str]:
         """The training record of every fine-tuned checkpoint (what the validation curves are drawn from)."""
         return [fill(layout.FINETUNE_RECORD, dataset=name, encoder=tuned) for name in self.datasets for tuned in self.finetuned]
@@ -616,7 +654,7 @@ class Plan:
                         targets += [fill(t, dataset=name, reranker=reranker) for t in (layout.RERANK_MODEL, layout.RERANK_RECORD)]
                     targets += [self.run_file(name, str(run)) for run in reranked]
             elif stage == "evaluate":
-                targets += [fill(layout.RUN_METRICS, dataset=name, run=run) for run in runs]
+                targets += [fill(t, dataset=name, run=run) for run in runs for t in (layout.RUN_METRICS, layout.RUN_QUERY_METRICS)]
             elif stage == "analyse":
                 targets.append(fill(layout.BIAS, dataset=name))
             elif stage == "report":
@@ -631,12 +669,13 @@ class Plan:
         if stage == "download":
             targets.append(layout.RAW_SOURCES)
         elif stage == "metrics":
-            targets += [layout.METRICS, layout.METRICS_SUMMARY]
+            targets += [layout.METRICS, layout.METRICS_SUMMARY, layout.QUERY_METRICS]
         elif stage == "report":
             targets += [layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD]
             targets += self.finetune_reports
             targets += self.rerank_reports
             targets += self.linguistic_reports
+            targets += self.significance_reports
         elif stage == "efficiency":  # a disabled study leaves a report saying so (DVC's output exists either way)
             efficiency = [layout.EFFICIENCY_CSV, layout.EFFICIENCY_MD, layout.EFFICIENCY_FIGURE]
             targets += efficiency if self.efficiency_source is not None else [layout.EFFICIENCY_MD]
@@ -651,6 +690,10 @@ class Plan:
     def all_run_metrics(self) -> list[str]:
         """The per-run metric tables of every dataset."""
         return [fill(layout.RUN_METRICS, dataset=name, run=str(run)) for name in self.datasets for run in self.run_names(name)]
+
+    def all_run_query_metrics(self) -> list[str]:
+        """The per-query table of every run of every dataset, aligned with :meth:`all_run_metrics`."""
+        return [fill(layout.RUN_QUERY_METRICS, dataset=name, run=str(run)) for name in self.datasets for run in self.run_names(name)]
 
 
 def _searched(run: str | RunName) -> RunName:

@@ -29,7 +29,8 @@ def _files(tmp_path: Path, run_name: str = "bm25.original") -> tuple[str, str, s
 
 def test_evaluate_writes_macro_then_pair_rows_per_metric(tmp_path):
     out = tmp_path / "metrics" / "bm25.original.csv"
-    steps.evaluate(*_files(tmp_path), "tiny", "bm25.original", SETTINGS, str(out))
+    queries = tmp_path / "metrics" / "queries" / "bm25.original.csv"
+    steps.evaluate(*_files(tmp_path), "tiny", "bm25.original", SETTINGS, str(out), str(queries))
     ndcg_fr = 1 / math.log2(3)
     assert out.read_text(encoding="utf-8").splitlines() == [
         HEADER,
@@ -40,11 +41,27 @@ def test_evaluate_writes_macro_then_pair_rows_per_metric(tmp_path):
         "tiny,bm25.original,bm25,original,en,de,recall@10,0.500000,2",
         "tiny,bm25.original,bm25,original,fr,de,recall@10,1.000000,1",
     ]
+    assert queries.read_text(encoding="utf-8").splitlines() == [  # every evaluated query's value: what the pair means average
+        "dataset,run,qid,query_lang,doc_lang,metric,value",
+        "tiny,bm25.original,q1,en,de,ndcg@10,1.000000",
+        "tiny,bm25.original,q2,en,de,ndcg@10,0.000000",
+        f"tiny,bm25.original,q3,fr,de,ndcg@10,{ndcg_fr:.6f}",
+        "tiny,bm25.original,q1,en,de,recall@10,1.000000",
+        "tiny,bm25.original,q2,en,de,recall@10,0.000000",
+        "tiny,bm25.original,q3,fr,de,recall@10,1.000000",
+    ]
 
 
 def test_evaluate_takes_the_relevance_level_from_the_settings(tmp_path):
     out = tmp_path / "m.csv"
-    steps.evaluate(*_files(tmp_path), "tiny", "bm25.original", {"metrics": ["recall@10"], "relevance_level": 2}, str(out))
+    steps.evaluate(
+        *_files(tmp_path),
+        "tiny",
+        "bm25.original",
+        {"metrics": ["recall@10"], "relevance_level": 2},
+        str(out),
+        str(tmp_path / "queries.csv"),
+    )
     # Only q3's document is labelled 2: q1 and q2 have no relevant document at this level.
     assert out.read_text(encoding="utf-8").splitlines() == [
         HEADER,
@@ -60,7 +77,9 @@ def test_evaluate_takes_the_relevance_mode_from_the_settings(tmp_path):
     for mode in ("threshold", "top"):
         out = tmp_path / f"{mode}.csv"
         settings = {"metrics": ["success@10"], "relevance_level": 1, "relevance": mode}
-        steps.evaluate(str(run), str(files["qrels"]), str(files["topics"]), "tiny", "bm25.original", settings, str(out))
+        steps.evaluate(
+            str(run), str(files["qrels"]), str(files["topics"]), "tiny", "bm25.original", settings, str(out), str(tmp_path / "queries.csv")
+        )
         values[mode] = out.read_text(encoding="utf-8").splitlines()[1].split(",")[-2]
     # d1 (label 1) is retrieved, d2 (the top label, 3) is not: a hit only when every label >= 1 counts.
     assert values == {"threshold": "1.000000", "top": "0.000000"}
@@ -68,7 +87,14 @@ def test_evaluate_takes_the_relevance_mode_from_the_settings(tmp_path):
 
 def test_evaluate_names_the_system_and_condition_from_the_run_name(tmp_path):
     out = tmp_path / "m.csv"
-    steps.evaluate(*_files(tmp_path), "tiny", "dense.minilm+qd.translated", {"metrics": ["recall@10"], "relevance_level": 1}, str(out))
+    steps.evaluate(
+        *_files(tmp_path),
+        "tiny",
+        "dense.minilm+qd.translated",
+        {"metrics": ["recall@10"], "relevance_level": 1},
+        str(out),
+        str(tmp_path / "queries.csv"),
+    )
     rows = [line.split(",") for line in out.read_text(encoding="utf-8").splitlines()[1:]]
     assert {tuple(row[1:4]) for row in rows} == {("dense.minilm+qd.translated", "dense.minilm+qd", "translated")}
 
@@ -86,7 +112,7 @@ def _collect(tmp_path: Path) -> tuple[Path, Path]:
         _write_run_metrics(tmp_path / "a.csv", "tiny", "bm25.original", 0.25),
     ]
     out_metrics, out_summary = tmp_path / "results" / "metrics.csv", tmp_path / "results" / "metrics.json"
-    steps.collect_metrics(paths, str(out_metrics), str(out_summary))
+    steps.collect_metrics(paths, [], str(out_metrics), str(out_summary), str(tmp_path / "results" / "per_query.csv"))
     return out_metrics, out_summary
 
 

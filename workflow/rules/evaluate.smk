@@ -8,6 +8,7 @@ rule evaluate:
         topics=evaluation_topics,
     output:
         metrics=layout.RUN_METRICS,
+        queries=layout.RUN_QUERY_METRICS,
     log:
         "logs/evaluate/{dataset}.{run}.log",
     benchmark:
@@ -24,10 +25,12 @@ rule evaluate:
 
 rule collect_metrics:
     input:
-        PLAN.all_run_metrics(),
+        metrics=PLAN.all_run_metrics(),
+        queries=PLAN.all_run_query_metrics(),
     output:
         metrics=layout.METRICS,
         summary=layout.METRICS_SUMMARY,
+        queries=layout.QUERY_METRICS,
     log:
         "logs/collect_metrics.log",
     benchmark:

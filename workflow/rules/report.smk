@@ -156,3 +156,25 @@ rule linguistic_table:
         settings=PLAN.linguistic_settings,
     script:
         "../scripts/linguistic_table.py"
+
+
+rule significance_table:
+    input:
+        queries=layout.QUERY_METRICS,
+    output:
+        csv=layout.TABLE_SIGNIFICANCE_CSV,
+        markdown=layout.TABLE_SIGNIFICANCE_MD,
+        intervals=layout.INTERVALS,
+    log:
+        "logs/report/significance_table.log",
+    benchmark:
+        "logs/report/significance_table.benchmark.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    resources:
+        mem_mb=4000,
+    params:
+        comparisons=PLAN.significance_comparisons,
+        settings=PLAN.significance_settings,
+    script:
+        "../scripts/significance_table.py"

@@ -81,6 +81,7 @@ rule track_report:
         finetuning=PLAN.finetune_reports,
         reranking=PLAN.rerank_reports,
         linguistic=PLAN.linguistic_reports,
+        significance=PLAN.significance_reports,
     output:
         logged=layout.MLFLOW_REPORT,
     log:

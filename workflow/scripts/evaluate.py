@@ -10,4 +10,5 @@ steps.evaluate(
     snakemake.wildcards.run,
     snakemake.params.evaluation,
     snakemake.output.metrics,
+    snakemake.output.queries,
 )

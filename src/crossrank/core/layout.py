@@ -65,6 +65,8 @@ ANN_CACHE = "cache/ann"
 DOC_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/documents.{condition}.npy"
 QUERY_EMBEDDINGS = "data/embeddings/{dataset}/{encoder}/queries.npy"
 RUN_METRICS = "data/metrics/{dataset}/{run}.csv"
+# Every evaluated query's value per metric, per run ({run} holds no "/", so the two never collide).
+RUN_QUERY_METRICS = "data/metrics/{dataset}/queries/{run}.csv"
 # Document-language bias of every run of a dataset (tidy: one row per run, measure and language).
 BIAS = "data/bias/{dataset}/language_bias.csv"
 
@@ -80,6 +82,8 @@ RUN = "results/{dataset}/runs/{run}.trec"
 # stages' so that each DVC stage owns whole directories.
 RERANKED_RUN = "results/{dataset}/reranked/{run}.trec"
 METRICS = "results/metrics.csv"
+# The per-query values of every run, tidy (dataset, run, qid, query_lang, doc_lang, metric, value).
+QUERY_METRICS = "results/per_query.csv"
 METRICS_SUMMARY = "results/metrics.json"
 TABLE_TRANSLATION_CSV = "results/tables/table3_translation.csv"
 TABLE_TRANSLATION_MD = "results/tables/table3_translation.md"
@@ -100,6 +104,11 @@ TABLE_LINGUISTIC_CSV = "results/tables/table8_linguistic.csv"
 TABLE_LINGUISTIC_MD = "results/tables/table8_linguistic.md"
 LINGUISTIC_SIMILARITY = "results/tables/linguistic_similarity.csv"
 FIGURE_LINGUISTIC = "results/figures/linguistic_similarity.png"
+# Each table's differences against its baseline: paired tests with Holm's correction, bootstrap
+# intervals; and every run's macro averages with their intervals.
+TABLE_SIGNIFICANCE_CSV = "results/tables/significance.csv"
+TABLE_SIGNIFICANCE_MD = "results/tables/significance.md"
+INTERVALS = "results/tables/intervals.csv"
 # Document-language bias summarised per run (the paper's Figures 6 and 8).
 TABLE_BIAS_CSV = "results/tables/{dataset}/language_bias.csv"
 TABLE_BIAS_MD = "results/tables/{dataset}/language_bias.md"

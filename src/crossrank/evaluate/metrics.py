@@ -64,15 +64,15 @@ def top_label_qrels(qrels: Qrels, relevance_level: int = 1) -> Qrels:
     return binary
 
 
-def evaluate_run(
+def query_values(
     run: Mapping[str, Mapping[str, float]],
     qrels: Qrels,
     topics: Sequence[Topic],
     metrics: Sequence[str],
     relevance_level: int = 1,
     relevance: str = "threshold",
-) -> dict[tuple[str, str, str], tuple[float, int]]:
-    """``{(query_lang, doc_lang, metric): (mean, n_queries)}`` per pair, plus the macro average.
+) -> tuple[dict[tuple[str, str], float], dict[str, Topic]]:
+    """``({(qid, metric): value}, {qid: topic})`` over the topics with a relevant document (a query retrieving nothing scores 0).
 
     ``relevance`` is ``threshold`` (every label >= ``relevance_level`` is relevant) or ``top``
     (only each query's top-labelled documents, for the binary measures; nDCG stays graded).
@@ -95,10 +95,29 @@ def evaluate_run(
         by_measure = {measure: name for name, measure in pass_measures.items()}
         for result in ir_measures.iter_calc(list(pass_measures.values()), pass_qrels, judged_run):
             per_query[(result.query_id, by_measure[result.measure])] = float(result.value)
+    return per_query, judged
 
+
+def evaluate_run(
+    run: Mapping[str, Mapping[str, float]],
+    qrels: Qrels,
+    topics: Sequence[Topic],
+    metrics: Sequence[str],
+    relevance_level: int = 1,
+    relevance: str = "threshold",
+) -> dict[tuple[str, str, str], tuple[float, int]]:
+    """``{(query_lang, doc_lang, metric): (mean, n_queries)}`` per pair, plus the macro average (see :func:`query_values`)."""
+    per_query, judged = query_values(run, qrels, topics, metrics, relevance_level, relevance)
+    return pair_table(per_query, judged, metrics)
+
+
+def pair_table(
+    per_query: Mapping[tuple[str, str], float], topics: Mapping[str, Topic], metrics: Sequence[str]
+) -> dict[tuple[str, str, str], tuple[float, int]]:
+    """Per-query values -> each pair's mean and query count, plus the macro average over pairs (the paper's)."""
     per_pair: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for (qid, name), value in per_query.items():
-        topic = judged[qid]
+        topic = topics[qid]
         per_pair[(topic.query_lang, topic.doc_lang, name)].append(value)
     table = {key: (sum(values) / len(values), len(values)) for key, values in per_pair.items()}
     for name in metrics:
@@ -106,6 +125,19 @@ def evaluate_run(
         if pairs:
             table[(MACRO, MACRO, name)] = (sum(mean for mean, _ in pairs) / len(pairs), sum(n for _, n in pairs))
     return table
+
+
+QUERY_COLUMNS = ["dataset", "run", "qid", "query_lang", "doc_lang", "metric", "value"]
+
+
+def query_frame(dataset: str, run_name: str, per_query: Mapping[tuple[str, str], float], topics: Mapping[str, Topic]) -> pd.DataFrame:
+    """The tidy per-query rows of one run (``results/per_query.csv``), sorted by metric then query id."""
+    rows = [
+        (dataset, run_name, qid, topics[qid].query_lang, topics[qid].doc_lang, name, round(value, 6))
+        for (qid, name), value in per_query.items()
+    ]
+    frame = pd.DataFrame(rows, columns=QUERY_COLUMNS)
+    return frame.sort_values(["metric", "qid"], kind="stable").reset_index(drop=True)
 
 
 def metrics_frame(dataset: str, run_name: str, table: Mapping[tuple[str, str, str], tuple[float, int]]) -> pd.DataFrame:
@@ -129,6 +161,12 @@ def write_metrics(path: str, frame: pd.DataFrame) -> None:
     """Write a metrics table atomically, values with 6 decimals."""
     with atomic_write(path) as handle:
         frame.to_csv(handle, index=False, float_format="%.6f", lineterminator="\n")
+
+
+def read_query_metrics(paths: Sequence[str]) -> pd.DataFrame:
+    """Concatenate per-run per-query tables, in the order given."""
+    frames = [pd.read_csv(path, keep_default_na=False, dtype={"qid": str, "query_lang": str, "doc_lang": str}) for path in paths]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=QUERY_COLUMNS)
 
 
 def read_metrics(paths: Sequence[str]) -> pd.DataFrame:

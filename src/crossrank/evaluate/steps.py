@@ -10,20 +10,36 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crossrank.core import contract
-from crossrank.core.io import write_json
+from crossrank.core.io import all_or_nothing, write_json
 from crossrank.core.runs import read_run
-from crossrank.evaluate.metrics import evaluate_run, macro_summary, metrics_frame, read_metrics, write_metrics
+from crossrank.evaluate.metrics import (
+    macro_summary,
+    metrics_frame,
+    pair_table,
+    query_frame,
+    query_values,
+    read_metrics,
+    read_query_metrics,
+    write_metrics,
+)
 
 
 def evaluate(
-    run_path: str, qrels_path: str, topics_path: str, dataset: str, run_name: str, settings: Mapping[str, Any], out_metrics: str
+    run_path: str,
+    qrels_path: str,
+    topics_path: str,
+    dataset: str,
+    run_name: str,
+    settings: Mapping[str, Any],
+    out_metrics: str,
+    out_queries: str,
 ) -> None:
-    """Per-pair and macro metrics of one run.
+    """Per-pair and macro metrics of one run, and every query's value (for significance tests and intervals).
 
     ``settings``: ``metrics``, ``relevance_level`` and the dataset's ``relevance`` mode
     (``threshold`` when absent), as :meth:`crossrank.plan.Plan.evaluation` gives them.
     """
-    table = evaluate_run(
+    per_query, judged = query_values(
         read_run(run_path),
         contract.read_qrels(qrels_path),
         contract.read_topics(topics_path),
@@ -31,11 +47,16 @@ def evaluate(
         settings["relevance_level"],
         settings.get("relevance", "threshold"),
     )
-    write_metrics(out_metrics, metrics_frame(dataset, run_name, table))
+    with all_or_nothing([out_metrics, out_queries]):
+        write_metrics(out_metrics, metrics_frame(dataset, run_name, pair_table(per_query, judged, settings["metrics"])))
+        write_metrics(out_queries, query_frame(dataset, run_name, per_query, judged))
 
 
-def collect_metrics(paths: Sequence[str], out_metrics: str, out_summary: str) -> None:
-    """Merge per-run metric tables into ``results/metrics.csv``; macro averages into a JSON summary."""
+def collect_metrics(paths: Sequence[str], query_paths: Sequence[str], out_metrics: str, out_summary: str, out_queries: str) -> None:
+    """Merge per-run metric tables into ``results/metrics.csv`` (macro averages into a JSON summary) and the
+    per-query tables into ``results/per_query.csv``."""
     frame = read_metrics(paths)
-    write_metrics(out_metrics, frame)
-    write_json(out_summary, macro_summary(frame))
+    with all_or_nothing([out_metrics, out_summary, out_queries]):
+        write_metrics(out_metrics, frame)
+        write_json(out_summary, macro_summary(frame))
+        write_metrics(out_queries, read_query_metrics(query_paths))

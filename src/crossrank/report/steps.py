@@ -15,13 +15,14 @@ from crossrank.analyse.linguistic import FEATURE_SETS, correlations, pair_simila
 from crossrank.core.contract import MACRO
 from crossrank.core.io import all_or_nothing, atomic_write, read_json
 from crossrank.core.run_name import RunName
-from crossrank.evaluate.metrics import read_metrics
+from crossrank.evaluate.metrics import read_metrics, read_query_metrics
 from crossrank.report.bias_figure import language_bias_figure
 from crossrank.report.figures import grouped_bars, heatmaps
 from crossrank.report.finetune_curves import curve_figure, curve_frame
 from crossrank.report.finetune_tables import best_configurations, finetuning_table
 from crossrank.report.linguistic_report import correlation_markdown, similarity_figure
 from crossrank.report.rerank_table import reranking_table
+from crossrank.report.significance_table import compare, intervals, readable
 from crossrank.report.tables import bias_table, write_markdown, write_table
 from crossrank.report.tables import translation_table as table3
 
@@ -162,3 +163,30 @@ def linguistic_table(metrics_path: str, metric: str, runs: Sequence[str], settin
         with atomic_write(out["similarities"]) as handle:
             similarities.to_csv(handle, index=False, float_format="%.6f", lineterminator="\n")
         similarity_figure(frame, similarities, metric, shown, out["figure"])
+
+
+def significance_table(queries_path: str, comparisons: Sequence[Mapping[str, Any]], settings: Mapping[str, Any], out: Paths) -> None:
+    """Each table's differences against its baseline, tested and bounded, and every run's macro intervals.
+
+    ``out`` names ``csv`` and ``markdown`` (the comparisons) and ``intervals`` (every run's macro
+    average per metric with its bootstrap interval).
+    """
+    queries = read_query_metrics([queries_path])
+    if queries.empty:
+        raise ValueError(f"{queries_path} holds no per-query values")
+    found = compare(queries, comparisons, settings)
+    confidence = settings.get("confidence", 0.95)
+    caption = (
+        f"Each table's differences against its baseline (table3: translated vs original documents; table4: a fine-tuned "
+        f"encoder vs its base; table6: a re-ranker vs none, the first stage's order of the same candidates), over the queries "
+        f"both runs evaluate: macro averages in %, the difference with its {confidence:.0%} bootstrap interval (queries "
+        "resampled within language pairs, then macro-averaged), and the paired t-test's and paired randomization test's "
+        "p-values, Holm-adjusted over the comparisons of one table, dataset and metric; significant: randomization p (Holm) "
+        f"< {settings.get('alpha', 0.05)}."
+    )
+    with all_or_nothing(out.values()):
+        with atomic_write(out["csv"]) as handle:
+            found.to_csv(handle, index=False, float_format="%.6f", lineterminator="\n")
+        write_markdown(readable(found), out["markdown"], caption if not found.empty else caption + " (no comparison applies)")
+        with atomic_write(out["intervals"]) as handle:
+            intervals(queries, settings).to_csv(handle, index=False, float_format="%.6f", lineterminator="\n")
