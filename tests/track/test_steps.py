@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from crossrank.core.io import write_json
+from crossrank.core.run_name import RunName
 from crossrank.evaluate.metrics import metrics_frame, sort_metrics, write_metrics
 from crossrank.track import steps
 
@@ -109,7 +110,28 @@ def test_a_dense_run_logs_what_its_embedding_jobs_resolved(tmp_path, mlflow_sett
     }
     assert params == {"embedding": {"precision": "auto", "device": "auto"}}  # the caller's settings are not changed
     assert (run.data.tags["system"], run.data.tags["condition"]) == ("dense.minilm+qd", "translated")
+    assert (run.data.tags["encoder"], run.data.tags["finetune_level"], run.data.tags["dataset"]) == ("minilm", "qd", "tiny")
     assert sorted(a.path for a in client.list_artifacts(ids["run_id"])) == [f"{run_name}.csv", f"{run_name}.trec", "minilm.json"]
+
+
+def test_every_run_is_tagged_for_the_compare_view_by_system_encoder_level_reranker_and_negatives():
+    assert steps.run_tags(RunName.parse("bm25.original")) == {
+        "run": "bm25.original",
+        "system": "bm25",
+        "condition": "original",
+        "kind": "retrieval",
+    }
+    assert steps.run_tags(RunName.parse("ann.labse.translated"))["finetune_level"] == "none"
+    reranked = steps.run_tags(RunName.parse("rerank.xlmr-hard-asis.dense.labse.original"))
+    assert {k: reranked[k] for k in ("reranker", "rerank_mode", "first_stage", "encoder", "negatives")} == {
+        "reranker": "xlmr-hard",
+        "rerank_mode": "as_is",
+        "first_stage": "dense.labse.original",
+        "encoder": "xlmr",
+        "negatives": "hard",
+    }
+    baseline = steps.run_tags(RunName.parse("rerank.none.bm25.original"))
+    assert baseline["reranker"] == "none" and baseline["rerank_mode"] == "inject_gold" and "negatives" not in baseline
 
 
 def test_track_report_logs_every_runs_macro_metrics_of_the_dataset(tmp_path, mlflow_settings):

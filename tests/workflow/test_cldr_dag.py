@@ -189,6 +189,7 @@ def test_each_run_is_an_mlflow_run_with_params_metrics_artifacts_and_commit(proj
     training = next(r for r in runs if r.info.run_name == "rerank_train.tiny-hard")
     assert hard.data.tags["rerank_run_id"] == training.info.run_id and training.data.tags["kind"] == "rerank_train"
     assert training.data.tags["negatives_source"] == "retriever:bm25"  # cldr has no release candidate lists
+    assert (hard.data.tags["encoder"], hard.data.tags["negatives"], hard.data.tags["rerank_mode"]) == ("tiny", "hard", "inject_gold")
     assert training.data.metrics["negatives_found"] <= training.data.metrics["negatives_wanted"]
     report = next(r for r in runs if r.data.tags["kind"] == "report")
     assert {"table3_translation.md", "bm25_heatmap.png", "encoders.png", "language_bias.png", "language_bias.md", "metrics.csv"} <= {

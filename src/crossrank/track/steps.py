@@ -17,6 +17,7 @@ from crossrank.core.io import read_json, write_json
 from crossrank.core.provenance import git_commit
 from crossrank.core.run_name import RunName
 from crossrank.evaluate.metrics import read_metrics
+from crossrank.rerank.candidates import NO_MODEL, split_reranker
 from crossrank.track.mlflow_store import log_run, pair_metrics, run_key
 
 log = logging.getLogger("crossrank")
@@ -48,6 +49,21 @@ def _log_and_mark(
     log.info("logged %s/%s to MLflow run %s", dataset, run_name, ids["run_id"])
 
 
+def run_tags(run: RunName) -> dict[str, str]:
+    """The tags that line a run up with the others in MLflow's compare view: system, condition and, where they
+    apply, its encoder, fine-tuning level, re-ranker (and mode, first stage, base encoder, negatives)."""
+    tags = {"run": str(run), "system": run.retriever, "condition": run.condition, "kind": "retrieval"}
+    if run.system in ("dense", "ann"):
+        tags |= {"encoder": str(run.model), "finetune_level": run.variant or "none"}
+    elif run.system == "rerank":
+        reranker, mode = split_reranker(str(run.model))
+        tags |= {"reranker": reranker, "rerank_mode": mode, "first_stage": str(run.first_stage[0])}
+        if reranker not in NO_MODEL:
+            encoder, negatives = reranker.rsplit("-", 1)
+            tags |= {"encoder": encoder, "negatives": negatives}
+    return tags
+
+
 def track_run(
     dataset: str,
     run_name: str,
@@ -72,7 +88,7 @@ def track_run(
         params["embedding"] = {**params.get("embedding", {}), "resolved": {k: resolved[k] for k in ("precision", "devices", "shards")}}
     run = RunName.parse(run_name)
     metrics = pair_metrics(read_metrics([run_metrics]))
-    tags = {"run": run_name, "system": run.retriever, "condition": run.condition, "kind": "retrieval"}
+    tags = run_tags(run)
     for path in training_markers:  # the MLflow run of the training behind the run's model (fine-tuning or cross-encoder)
         training = read_json(path)
         kind = "rerank" if run.system == "rerank" else "finetune"
