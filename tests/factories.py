@@ -15,6 +15,17 @@ from crossrank.core.contract import Document, Qrels, Topic, write_docs_table, wr
 from crossrank.core.run_name import RunName
 from crossrank.core.runs import write_run
 
+# The bm25 block as params.yaml ships it (Lucene's BM25, stemmed, CJK bigrams): what BM25 tests index with.
+BM25_SETTINGS = {
+    "backend": "bm25s",
+    "variant": "lucene",
+    "k1": 1.2,
+    "b": 0.75,
+    "delta": 0.5,
+    "epsilon": 0.25,
+    "analyzer": {"stem": True, "cjk_ngram": 2},
+}
+
 Run = dict[str, dict[str, float]]
 
 

@@ -12,15 +12,7 @@ from crossrank.bm25 import steps
 from crossrank.bm25.index import Bm25Index, Bm25Settings
 from crossrank.core.runs import read_run
 
-SETTINGS = {
-    "backend": "bm25s",
-    "variant": "lucene",
-    "k1": 1.2,
-    "b": 0.75,
-    "delta": 0.5,
-    "epsilon": 0.25,
-    "analyzer": {"stem": True, "cjk_ngram": 2},
-}
+SETTINGS = factories.BM25_SETTINGS
 
 # Lengths 3, 2, 2, 1 (mean 2). "cat" is in d0 (3 times, "cats" stems to "cat") and d1; "dog" in d1 and d2.
 DOCUMENTS = factories.numbered_documents(["cats cat cat", "cat dog", "dog bird", "fish"])

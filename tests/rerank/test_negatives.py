@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import factories
 import pytest
 
 from crossrank.core.errors import InputError
@@ -11,15 +12,7 @@ from crossrank.rerank.training_data import Candidate, HardNegatives, read_candid
 
 RELEVANT = {"q1": {"d1"}, "q2": {"d2", "d3"}}
 DOCUMENTS = [f"d{i}" for i in range(1, 11)]
-BM25 = {
-    "backend": "bm25s",
-    "variant": "lucene",
-    "k1": 1.2,
-    "b": 0.75,
-    "delta": 0.5,
-    "epsilon": 0.25,
-    "analyzer": {"stem": True, "cjk_ngram": 2},
-}
+BM25 = factories.BM25_SETTINGS
 
 
 def test_easy_negatives_are_seeded_never_relevant_and_independent_of_other_queries():

@@ -5,20 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import factories
+
 from crossrank.core.io import write_tsv
 from crossrank.rerank import steps
 from crossrank.rerank.negatives import read_examples
 
 SETTINGS = {"negatives_per_positive": 1, "seed": 42, "max_train_queries": 0, "validation_fraction": 0.1}
-BM25 = {
-    "backend": "bm25s",
-    "variant": "lucene",
-    "k1": 1.2,
-    "b": 0.75,
-    "delta": 0.5,
-    "epsilon": 0.25,
-    "analyzer": {"stem": True, "cjk_ngram": 2},
-}
+BM25 = factories.BM25_SETTINGS
 
 
 def _training_side(tmp_path: Path) -> tuple[str, str]:
