@@ -43,9 +43,18 @@ push: $(STAMP)
 	$(BIN)/dvc commit --force
 	$(BIN)/dvc push
 
-## Render the rule graph (needs graphviz's dot).
+## The rule graph: results/rulegraph.dot (DOT text, always) and results/rulegraph.png (needs graphviz's dot).
+## Each file is written to a temporary name and renamed only when complete: a failure leaves no empty file.
+DOT_MISSING := make dag: rendering results/rulegraph.png needs graphviz's dot, which is not on PATH. Install graphviz \
+(apt-get install graphviz, conda install -c conda-forge graphviz or brew install graphviz) and re-run; \
+meanwhile results/rulegraph.dot holds the graph as DOT text (paste it into any Graphviz viewer).
 dag: $(STAMP)
-	$(BIN)/snakemake --rulegraph | dot -Tpng > results/rulegraph.png
+	@mkdir -p results
+	@$(BIN)/snakemake --rulegraph > results/.rulegraph.dot.tmp || { rm -f results/.rulegraph.dot.tmp; exit 1; }
+	@mv results/.rulegraph.dot.tmp results/rulegraph.dot && echo "wrote results/rulegraph.dot"
+	@command -v dot > /dev/null 2>&1 || { echo "$(DOT_MISSING)" >&2; exit 1; }
+	@dot -Tpng results/rulegraph.dot -o results/.rulegraph.png.tmp || { rm -f results/.rulegraph.png.tmp; exit 1; }
+	@mv results/.rulegraph.png.tmp results/rulegraph.png && echo "wrote results/rulegraph.png"
 
 clean:
 	rm -rf data cache logs results/*/ results/metrics.* .snakemake

@@ -1,4 +1,4 @@
-"""Tests of crossrank.evaluate.steps: one run's metrics file, and the merged metrics table with its JSON summary."""
+"""Tests of crossrank.evaluate.steps: one run's metrics file, and the merged metrics table with its per-run summaries."""
 
 from __future__ import annotations
 
@@ -100,41 +100,69 @@ def test_evaluate_names_the_system_and_condition_from_the_run_name(tmp_path):
 
 
 def _write_run_metrics(path: Path, dataset: str, run_name: str, recall: float) -> str:
-    table = {("all", "all", "recall@10"): (recall, 2), ("en", "de", "recall@10"): (recall, 2)}
+    table = {
+        ("all", "all", "recall@10"): (recall, 3),
+        ("en", "de", "recall@10"): (recall, 2),
+        ("de", "en", "recall@10"): (recall / 2, 1),
+        ("all", "all", "ndcg@10"): (recall, 3),
+        ("en", "de", "ndcg@10"): (recall, 2),
+        ("de", "en", "ndcg@10"): (recall / 4, 1),
+    }
     write_metrics(str(path), metrics_frame(dataset, run_name, table))
     return str(path)
 
 
-def _collect(tmp_path: Path) -> tuple[Path, Path]:
+def _collect(tmp_path: Path) -> tuple[Path, Path, Path]:
     paths = [
         _write_run_metrics(tmp_path / "b.csv", "tiny", "dense.m.original", 0.5),
         _write_run_metrics(tmp_path / "c.csv", "other", "bm25.original", 0.125),
         _write_run_metrics(tmp_path / "a.csv", "tiny", "bm25.original", 0.25),
     ]
-    out_metrics, out_summary = tmp_path / "results" / "metrics.csv", tmp_path / "results" / "metrics.json"
-    steps.collect_metrics(paths, [], str(out_metrics), str(out_summary), str(tmp_path / "results" / "per_query.csv"))
-    return out_metrics, out_summary
+    results = tmp_path / "results"
+    out_metrics, out_summary, out_pairs = results / "metrics.csv", results / "metrics", results / "per_pair"
+    steps.collect_metrics(paths, [], str(out_metrics), str(out_summary), str(results / "per_query.csv"), str(out_pairs))
+    return out_metrics, out_summary, out_pairs
 
 
 def test_collect_metrics_merges_the_tables_sorted_by_dataset_and_run(tmp_path):
-    out_metrics, _ = _collect(tmp_path)
-    assert out_metrics.read_text(encoding="utf-8").splitlines() == [
-        HEADER,
-        "other,bm25.original,bm25,original,all,all,recall@10,0.125000,2",
-        "other,bm25.original,bm25,original,en,de,recall@10,0.125000,2",
-        "tiny,bm25.original,bm25,original,all,all,recall@10,0.250000,2",
-        "tiny,bm25.original,bm25,original,en,de,recall@10,0.250000,2",
-        "tiny,dense.m.original,dense.m,original,all,all,recall@10,0.500000,2",
-        "tiny,dense.m.original,dense.m,original,en,de,recall@10,0.500000,2",
+    out_metrics, _, _ = _collect(tmp_path)
+    lines = out_metrics.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == HEADER and len(lines) == 1 + 3 * 6
+    assert lines[1:4] == [
+        "other,bm25.original,bm25,original,all,all,ndcg@10,0.125000,3",
+        "other,bm25.original,bm25,original,de,en,ndcg@10,0.031250,1",
+        "other,bm25.original,bm25,original,en,de,ndcg@10,0.125000,2",
+    ]
+    assert [line.split(",")[1] for line in lines[1:]] == ["bm25.original"] * 12 + ["dense.m.original"] * 6
+    assert [line.split(",")[0] for line in lines[1:]] == ["other"] * 6 + ["tiny"] * 12
+
+
+def test_collect_metrics_writes_one_flat_summary_per_run_which_dvc_shows_as_one_row(tmp_path):
+    """``dvc metrics show`` prints one row per metrics file, one column per (flattened) key: a file per run, its
+    macro averages as flat keys, is a table with one row per run and one column per metric."""
+    _, out_summary, _ = _collect(tmp_path)
+    files = sorted(str(p.relative_to(out_summary)) for p in out_summary.rglob("*") if p.is_file())
+    assert files == ["other/bm25.original.json", "tiny/bm25.original.json", "tiny/dense.m.original.json"]
+    text = (out_summary / "tiny" / "dense.m.original.json").read_text(encoding="utf-8")
+    assert text == json.dumps({"ndcg@10": 0.5, "recall@10": 0.5}, indent=2, sort_keys=True) + "\n"
+    assert json.loads((out_summary / "other" / "bm25.original.json").read_text()) == {"ndcg@10": 0.125, "recall@10": 0.125}
+
+
+def test_collect_metrics_writes_a_table_per_run_with_one_row_per_language_pair(tmp_path):
+    _, _, out_pairs = _collect(tmp_path)
+    assert sorted(p.name for p in (out_pairs / "tiny").iterdir()) == ["bm25.original.csv", "dense.m.original.csv"]
+    assert (out_pairs / "other" / "bm25.original.csv").read_text(encoding="utf-8").splitlines() == [
+        "pair,query_lang,doc_lang,n_queries,ndcg@10,recall@10",
+        "de-en,de,en,1,0.031250,0.062500",
+        "en-de,en,de,2,0.125000,0.125000",
     ]
 
 
-def test_collect_metrics_summary_is_the_macro_values_with_sorted_keys(tmp_path):
-    _, out_summary = _collect(tmp_path)
-    summary = {
-        "other": {"bm25.original": {"recall@10": 0.125}},
-        "tiny": {"bm25.original": {"recall@10": 0.25}, "dense.m.original": {"recall@10": 0.5}},
-    }
-    text = out_summary.read_text(encoding="utf-8")
-    assert text == json.dumps(summary, indent=2, sort_keys=True) + "\n"
-    assert text.endswith("}\n") and not text.endswith("\n\n")
+def test_collect_metrics_replaces_the_directories_whole(tmp_path):
+    """A run dropped from the configuration leaves no summary behind (``dvc metrics show`` would list it)."""
+    stale = tmp_path / "results" / "metrics" / "tiny" / "dropped.original.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}\n")
+    _, out_summary, _ = _collect(tmp_path)
+    assert not stale.exists() and (out_summary / "tiny" / "bm25.original.json").exists()
+    assert not [p for p in out_summary.parent.iterdir() if p.name.startswith(".")]  # no staging directory left

@@ -29,8 +29,9 @@ rule collect_metrics:
         queries=PLAN.all_run_query_metrics(),
     output:
         metrics=layout.METRICS,
-        summary=layout.METRICS_SUMMARY,
+        summary=directory(layout.METRICS_SUMMARY),
         queries=layout.QUERY_METRICS,
+        pairs=directory(layout.PAIR_METRICS),
     log:
         "logs/collect_metrics.log",
     benchmark:

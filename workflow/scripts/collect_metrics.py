@@ -8,4 +8,5 @@ steps.collect_metrics(
     snakemake.output.metrics,
     snakemake.output.summary,
     snakemake.output.queries,
+    snakemake.output.pairs,
 )

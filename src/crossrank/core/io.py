@@ -70,6 +70,22 @@ def atomic_path(path: str | os.PathLike[str], suffix: str | None = None) -> Iter
 
 
 @contextlib.contextmanager
+def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield an empty temporary directory next to ``path``; on success it replaces ``path`` (and whatever was in it) whole."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        yield staging
+        if target.exists():
+            shutil.rmtree(target)
+        publish(staging, target, directory=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+@contextlib.contextmanager
 def all_or_nothing(paths: Iterable[str | os.PathLike[str]]) -> Iterator[None]:
     """Remove every one of ``paths`` if the block fails, so a step never leaves part of its outputs.
 

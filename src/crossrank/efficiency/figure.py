@@ -17,6 +17,8 @@ from crossrank.efficiency.corpus import SOURCE_REAL, SOURCE_SYNTHETIC
 
 PANELS = (("qps_batch1", "one query per call (batch 1)"), ("qps_batched", "all queries in one call (batched)"))
 SOURCE_LABELS = {SOURCE_REAL: "real", SOURCE_SYNTHETIC: "synthetic"}
+# One marker shape per effective ef (the sweep's values in ascending order; repeats past eight).
+EF_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
 
 
 def _size_label(size: int) -> str:
@@ -30,13 +32,16 @@ def _size_label(size: int) -> str:
 def efficiency_figure(frame: pd.DataFrame, path: str | os.PathLike[str], title: str) -> None:
     """Recall@k (y) against queries per second (x, log) per corpus size; panels batch 1 and batched.
 
-    One colour per size: HNSW as a line over the ef sweep (each effective ef once; ef labelled at
-    the ends of each curve, and at every point of the largest size), exact search as a star at
-    recall 1.0. The legend (below the panels) names each size with its embeddings (real or synthetic clustered).
+    One colour per size: HNSW as a line over the ef sweep (each effective ef once), exact search as a
+    star at recall 1.0. The marker shape names the effective ef (the same shape in every curve), so no
+    text sits among the points: curves that run close together never stack labels on each other. The
+    legend (below the panels) names each size with its embeddings (real or synthetic clustered) and each ef's shape.
     """
     sizes = sorted(frame["size"].unique())
     colours = plt.get_cmap("viridis")(_spaced(len(sizes)))
     k = int(frame["k"].iloc[0]) if "k" in frame.columns and len(frame) else None
+    efs = sorted({int(ef) for ef in frame.loc[frame["method"] == "hnsw", "ef_effective"].dropna()})
+    marker_of = {ef: EF_MARKERS[i % len(EF_MARKERS)] for i, ef in enumerate(efs)}
     fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True, layout="constrained")
     lowest = 1.0
     for ax, (column, panel_title) in zip(axes, PANELS, strict=True):
@@ -45,21 +50,21 @@ def efficiency_figure(frame: pd.DataFrame, path: str | os.PathLike[str], title: 
             hnsw = rows[rows["method"] == "hnsw"].drop_duplicates("ef_effective").sort_values("ef_effective")
             exact = rows[rows["method"] == "exact"]
             if len(hnsw):
-                ax.plot(hnsw[column], hnsw["recall_at_k"], "o-", color=colour, markersize=4, linewidth=1.5)
+                ax.plot(hnsw[column], hnsw["recall_at_k"], "-", color=colour, linewidth=1.5)
+                for ef, x, y in zip(hnsw["ef_effective"], hnsw[column], hnsw["recall_at_k"], strict=True):
+                    ax.plot([x], [y], marker_of[int(ef)], color=colour, markersize=7, markeredgecolor="white", markeredgewidth=0.5)
                 lowest = min(lowest, float(hnsw["recall_at_k"].min()))
-                labelled = range(len(hnsw)) if size == sizes[-1] else {0, len(hnsw) - 1}
-                for i in sorted(labelled):
-                    point = hnsw.iloc[i]
-                    ax.annotate(
-                        f"ef {int(point['ef_effective'])}",
-                        (point[column], point["recall_at_k"]),
-                        textcoords="offset points",
-                        xytext=(4, -10),
-                        fontsize=7,
-                        color=colour,
-                    )
             if len(exact):
-                ax.plot(exact[column], [1.0] * len(exact), "*", color=colour, markersize=12, markeredgecolor="black", markeredgewidth=0.5)
+                ax.plot(  # below the HNSW points, which often reach recall 1.0 beside it
+                    exact[column],
+                    [1.0] * len(exact),
+                    "*",
+                    color=colour,
+                    markersize=12,
+                    markeredgecolor="black",
+                    markeredgewidth=0.5,
+                    zorder=1.9,
+                )
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(FuncFormatter(_rate))
@@ -71,21 +76,21 @@ def efficiency_figure(frame: pd.DataFrame, path: str | os.PathLike[str], title: 
     axes[0].set_ylim(bottom, 1.0 + 0.04 * (1.0 - bottom))
     axes[0].set_ylabel(f"recall@{k} vs exact search" if k else "recall vs exact search")
     handles = [
-        Line2D([], [], color=colour, marker="o", label=f"{_size_label(int(size))} docs ({_source(frame, size)})")
+        Line2D([], [], color=colour, linewidth=1.5, label=f"{_size_label(int(size))} docs ({_source(frame, size)})")
         for size, colour in zip(sizes, colours, strict=True)
     ]
-    handles += [
-        Line2D(
-            [],
-            [],
-            color="grey",
-            marker="o",
-            linestyle="-",
-            label=f"HNSW over the ef sweep (ef < k runs as ef = k{'=' + str(k) if k else ''})",
-        ),
-        Line2D([], [], color="grey", marker="*", linestyle="", markersize=10, markeredgecolor="black", label="exact search"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(4, len(handles)), fontsize=8, frameon=False)
+    handles.append(Line2D([], [], color="grey", marker="*", linestyle="", markersize=10, markeredgecolor="black", label="exact search"))
+    handles += [Line2D([], [], color="grey", marker=marker_of[ef], linestyle="", markersize=6, label=f"HNSW ef {ef}") for ef in efs]
+    note = f" (ef < k runs as ef = k = {k})" if k else ""
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncol=min(8, len(handles)),
+        fontsize=8,
+        frameon=False,
+        title=f"colour: corpus size; marker: HNSW's effective ef over the sweep{note}",
+        title_fontsize=8,
+    )
     fig.suptitle(title)
     save_figure(fig, path)
 

@@ -131,13 +131,18 @@ def write_study(
     out_markdown: str | os.PathLike[str],
     crossover_sizes: dict[str, float | bool | None],
     machine: str,
+    out_summary_csv: str | os.PathLike[str] | None = None,
 ) -> None:
-    """Write the tidy CSV (every row) and a Markdown report (summary, crossover, ef sweep, paper's Table 7)."""
+    """Write the tidy CSV (every row) and a Markdown report (summary, crossover, ef sweep, paper's Table 7);
+    and the summary at the default ef, one row per size, as ``out_summary_csv`` (DVC's efficiency plot) where given."""
     with atomic_write(out_csv) as handle:
         frame.to_csv(handle, index=False, lineterminator="\n")
     ef = int(crossover_sizes["ef"])
     k = int(frame["k"].iloc[0])
     summary = summary_table(frame, ef)
+    if out_summary_csv is not None:
+        with atomic_write(out_summary_csv) as handle:
+            summary.to_csv(handle, index=False, lineterminator="\n")
     sources = {
         source: ", ".join(f"{n:,}" for n in sorted(frame.loc[frame["source"] == source, "size"].unique()))
         for source in (SOURCE_REAL, SOURCE_SYNTHETIC)

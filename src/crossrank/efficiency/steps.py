@@ -31,13 +31,14 @@ def efficiency(
     out: Paths,
     threads: int = 1,
 ) -> None:
-    """Exact search vs HNSW by corpus size (``out``: csv, markdown, figure), on one dataset's real embeddings where big enough."""
+    """Exact search vs HNSW by corpus size (``out``: csv, markdown, figure, optional summary csv), on one dataset's real embeddings
+    where big enough."""
     settings = StudySettings.from_params(study, ann_params, retrieval, threads, resolve_device(retrieval.get("device", "cpu")))
     real_docs = np.load(doc_embeddings, mmap_mode="r")
     frame = run_study(settings, real_docs=real_docs, real_queries=np.load(query_embeddings, mmap_mode="r"))
     machine = machine_description(threads, matmul_peak_gflops(threads))
     with all_or_nothing(out.values()):
-        write_study(frame, out["csv"], out["markdown"], crossover(frame, settings=settings.hnsw), machine)
+        write_study(frame, out["csv"], out["markdown"], crossover(frame, settings=settings.hnsw), machine, out.get("summary"))
         sources = "/".join(sorted(frame["source"].unique()))
         title = f"Exact search vs HNSW (M={settings.hnsw.m}, efC={settings.hnsw.ef_construction}), {sources} embeddings"
         efficiency_figure(frame, out["figure"], title)

@@ -175,10 +175,29 @@ def read_metrics(paths: Sequence[str]) -> pd.DataFrame:
     return sort_metrics(pd.concat(frames, ignore_index=True))
 
 
-def macro_summary(frame: pd.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
-    """``{dataset: {run: {metric: macro value}}}`` (what ``dvc metrics show`` displays)."""
-    summary: dict[str, dict[str, dict[str, float]]] = {}
+def run_summaries(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, float]]:
+    """``{(dataset, run): {metric: macro value}}``: one small record per run (what ``dvc metrics show`` lists, one row each)."""
+    summaries: dict[tuple[str, str], dict[str, float]] = {}
     macro = frame[frame["query_lang"] == MACRO]
     for row in macro.itertuples(index=False):
-        summary.setdefault(row.dataset, {}).setdefault(row.run, {})[row.metric] = round(float(row.value), 6)
-    return summary
+        summaries.setdefault((row.dataset, row.run), {})[row.metric] = round(float(row.value), 6)
+    return summaries
+
+
+PAIR_COLUMNS = ["pair", "query_lang", "doc_lang", "n_queries"]
+
+
+def pair_tables(frame: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    """``{(dataset, run): table}``: one row per language pair (``pair`` = ``query_lang-doc_lang``, sorted), its
+    ``n_queries`` and one column per metric in the frame's order; the macro rows are left out (``dvc plots`` draws these)."""
+    tables: dict[tuple[str, str], pd.DataFrame] = {}
+    pairs = frame[frame["query_lang"] != MACRO]
+    for (dataset, run), rows in pairs.groupby(["dataset", "run"], sort=True):
+        keys = ["query_lang", "doc_lang"]
+        wide = rows.pivot_table(index=keys, columns="metric", values="value", aggfunc="first", sort=True)
+        wide = wide[list(dict.fromkeys(rows["metric"]))]
+        wide.insert(0, "n_queries", rows.groupby(keys)["n_queries"].max())
+        table = wide.reset_index().rename_axis(columns=None)
+        table.insert(0, "pair", table["query_lang"] + "-" + table["doc_lang"])
+        tables[(str(dataset), str(run))] = table[PAIR_COLUMNS + [c for c in table.columns if c not in PAIR_COLUMNS]]
+    return tables

@@ -10,16 +10,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crossrank.core import contract
-from crossrank.core.io import all_or_nothing, write_json
+from crossrank.core.io import all_or_nothing, atomic_directory, write_json
 from crossrank.core.runs import read_run
 from crossrank.evaluate.metrics import (
-    macro_summary,
     metrics_frame,
     pair_table,
+    pair_tables,
     query_frame,
     query_values,
     read_metrics,
     read_query_metrics,
+    run_summaries,
     write_metrics,
 )
 
@@ -52,11 +53,22 @@ def evaluate(
         write_metrics(out_queries, query_frame(dataset, run_name, per_query, judged))
 
 
-def collect_metrics(paths: Sequence[str], query_paths: Sequence[str], out_metrics: str, out_summary: str, out_queries: str) -> None:
-    """Merge per-run metric tables into ``results/metrics.csv`` (macro averages into a JSON summary) and the
-    per-query tables into ``results/per_query.csv``."""
+def collect_metrics(
+    paths: Sequence[str], query_paths: Sequence[str], out_metrics: str, out_summary: str, out_queries: str, out_pairs: str
+) -> None:
+    """Merge per-run metric tables into ``results/metrics.csv`` and the per-query tables into ``results/per_query.csv``;
+    write each run's macro averages as ``{out_summary}/{dataset}/{run}.json`` (``dvc metrics show``: one row per run)
+    and its per-pair values as ``{out_pairs}/{dataset}/{run}.csv`` (``dvc plots``: one row per language pair).
+
+    Both directories are replaced whole, so a run no longer configured leaves no file behind.
+    """
     frame = read_metrics(paths)
-    with all_or_nothing([out_metrics, out_summary, out_queries]):
+    with all_or_nothing([out_metrics, out_summary, out_queries, out_pairs]):
         write_metrics(out_metrics, frame)
-        write_json(out_summary, macro_summary(frame))
+        with atomic_directory(out_summary) as staging:
+            for (dataset, run), summary in run_summaries(frame).items():
+                write_json(staging / dataset / f"{run}.json", summary)
+        with atomic_directory(out_pairs) as staging:
+            for (dataset, run), table in pair_tables(frame).items():
+                write_metrics(str(staging / dataset / f"{run}.csv"), table)
         write_metrics(out_queries, read_query_metrics(query_paths))

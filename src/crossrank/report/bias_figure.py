@@ -34,6 +34,8 @@ def language_bias_figure(frame: pd.DataFrame, runs: Sequence[str], path: str | o
     (a) bars: the macro share of retrieved documents in the query's language, with the uniform
     expectation as a dashed tick; (b) heatmap over pool languages: the macro share retrieved for
     cross-language queries divided by the pool share (1 = what a language-blind ranker gives).
+    Both panels name every row: (a) on its left, (b) on its right (its colour scale below it), so
+    a heatmap row is read without following it back across the bars.
     The figure grows with the number of runs and languages so that labels stay legible.
     """
     same = macro_rows(frame, SAME_LANGUAGE).set_index("run")
@@ -47,9 +49,10 @@ def language_bias_figure(frame: pd.DataFrame, runs: Sequence[str], path: str | o
 
     rows, columns = len(shown), max(1, len(languages))
     cell = 0.5
-    heat_width = max(5.0, cell * columns + 1.8)
+    label_width = 0.065 * max(len(run) for run in shown)  # inches the run names take at 8 pt
+    heat_width = max(5.0, cell * columns + 0.3) + label_width
     bar_width = 4.2
-    height = max(3.2, 0.42 * rows + 1.9)
+    height = max(3.6, 0.42 * rows + 2.4)
     fig, (bars_ax, heat_ax) = plt.subplots(
         1,
         2,
@@ -80,9 +83,11 @@ def _same_language_bars(ax: plt.Axes, same: pd.DataFrame, runs: Sequence[str]) -
     values = np.array([float(same.at[r, "value"]) * 100 if r in same.index else np.nan for r in runs])
     expected = np.array([float(same.at[r, "expected"]) * 100 if r in same.index else np.nan for r in runs])
     colors = [FINETUNED_COLOR if _fine_tuned(run) else PRETRAINED_COLOR for run in runs]
-    bars = ax.barh(positions, np.nan_to_num(values), height=0.7, color=colors)
-    ax.bar_label(bars, labels=["" if np.isnan(v) else f"{v:.0f}" for v in values], fontsize=7, padding=2)
+    ax.barh(positions, np.nan_to_num(values), height=0.7, color=colors)
     ax.vlines(expected, positions - 0.4, positions + 0.4, colors="black", linestyles="dashed", linewidth=1.2)
+    for position, value, uniform in zip(positions, values, expected, strict=True):
+        if not np.isnan(value):  # right of the bar and of the uniform tick, so the two never cover the number
+            ax.text(np.nanmax([value, uniform]) + 1.5, position, f"{value:.0f}", va="center", fontsize=7)
     ax.set_yticks(positions, list(runs))
     ax.set_ylim(len(runs) - 0.5, -0.5)
     ax.set_xlim(0, 108)
@@ -107,7 +112,9 @@ def _ratio_heatmap(fig: plt.Figure, ax: plt.Axes, ratio: np.ndarray, languages: 
         color = "white" if abs(float(norm(value)) - 0.5) > 0.3 else "black"
         ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5, color=color)
     ax.set_xticks(range(len(languages)), [lang.upper() for lang in languages], fontsize=8)
-    ax.tick_params(axis="y", left=False)
+    # The rows' run names again, on the heatmap's right (sharey hides its left labels, which would sit on the bars).
+    ax.tick_params(axis="y", left=False, labelleft=False, right=True, labelright=True, labelsize=8, length=2)
     ax.set_xlabel("language of retrieved documents")
     ax.set_title("(b) cross-language queries: languages retrieved", fontsize=10)
-    fig.colorbar(image, ax=ax, shrink=0.9, pad=0.01, label="retrieved share / uniform share")
+    colorbar = fig.colorbar(image, ax=ax, location="bottom", shrink=0.8, aspect=40, pad=0.01)
+    colorbar.set_label("retrieved share / uniform share (1 = language-blind)", fontsize=8)
