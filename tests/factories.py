@@ -30,17 +30,28 @@ Run = dict[str, dict[str, float]]
 
 
 def retrieval_runs(
-    conditions: Iterable[str], encoders: Iterable[str] = (), ann_encoders: Iterable[str] = (), finetuned: Iterable[str] = ()
+    conditions: Iterable[str],
+    encoders: Iterable[str] = (),
+    ann_encoders: Iterable[str] = (),
+    finetuned: Iterable[str] = (),
+    fusions: Iterable[str] = (),
 ) -> list[str]:
     """The run names the pipeline writes for a dataset, in the plan's order: BM25, exact search, HNSW, then the
-    fine-tuned encoders' (``"tiny+qd"``) exact and HNSW search (HNSW when ``ann_encoders`` is not empty); per condition."""
+    fine-tuned encoders' (``"tiny+qd"``) exact and HNSW search (HNSW when ``ann_encoders`` is not empty), then the
+    fused retrievers' (``"fusion.rrf.bm25+dense.tiny"``); per condition."""
     conditions, ann_encoders, finetuned = list(conditions), list(ann_encoders), list(finetuned)
     runs = [RunName("bm25", c) for c in conditions]
     runs += [RunName("dense", c, model=e) for e in encoders for c in conditions]
     runs += [RunName("ann", c, model=e) for e in ann_encoders for c in conditions]
     runs += [RunName.parse(f"dense.{e}.{c}") for e in finetuned for c in conditions]
     runs += [RunName.parse(f"ann.{e}.{c}") for e in finetuned for c in conditions if ann_encoders]
+    runs += [RunName.join(fused, c) for fused in fusions for c in conditions]
     return [str(run) for run in runs]
+
+
+def shipped_fusions(encoders: Iterable[str]) -> list[str]:
+    """The fused retrievers the shipped ``fusion`` block makes: RRF, then CombSUM, of BM25 with each encoder's exact search."""
+    return [f"fusion.{method}.bm25+dense.{encoder}" for method in ("rrf", "combsum") for encoder in encoders]
 
 
 # --- builders -----------------------------------------------------------------------------

@@ -387,6 +387,33 @@ def test_hard_negatives_need_a_known_retriever_and_release_lists_where_asked_for
     validate_params(params, SCHEMA)
 
 
+def test_fusion_members_must_be_search_runs_of_the_configuration(params: dict[str, Any]) -> None:
+    params["fusion"]["members"] = [["bm25", "dense.labse"]]  # labse ships disabled
+    message = _error(copy.deepcopy(params))
+    assert "'fusion.members' has ['bm25', 'dense.labse'], but ['dense.labse'] is no search run of this configuration" in message
+    assert "bm25, dense.minilm, dense.minilm+phrase" in message and "Fix:" in message and "fusion.methods: []" in message
+    params["fusion"]["members"] = [["bm25", "rerank.none.bm25"]]
+    assert "'fusion.members.0.1': 'rerank.none.bm25' does not match" in _error(copy.deepcopy(params))  # not a search run
+    params["fusion"]["members"] = [["bm25", "dense.mini*"]]
+    assert "'*' stands for a whole encoder name. Fix: write dense.* or ann.*" in _error(copy.deepcopy(params))
+    params["fusion"]["members"] = [["bm25", "ann.*"]]
+    params["ann"]["enabled"] = False
+    assert "'fusion.members' has ann.* in ['bm25', 'ann.*'], but ann.enabled is false" in _error(copy.deepcopy(params))
+    params["fusion"]["members"] = [["dense.*", "dense.minilm"]]
+    assert "fuses a run with itself in ['dense.minilm', 'dense.minilm']" in _error(copy.deepcopy(params))
+    params["fusion"]["members"] = [["bm25", "dense.minilm+qd"], ["dense.*", "bm25"]]  # fine-tuned by name, members in any order
+    validate_params(copy.deepcopy(params), SCHEMA)
+    params["fusion"]["members"] = [["bm25", "dense.labse"]]
+    params["fusion"]["methods"] = []  # fusion off: its members are not checked
+    validate_params(params, SCHEMA)
+
+
+def test_fusion_settings_are_checked_by_the_schema(params: dict[str, Any]) -> None:
+    params["fusion"] = {"methods": ["borda"], "rrf_k": -1, "members": [["bm25"]]}
+    message = _error(params)
+    assert "'fusion.methods.0'" in message and "'fusion.rrf_k'" in message and "'fusion.members.0'" in message
+
+
 def test_efficiency_study_names_must_exist(params: dict[str, Any]) -> None:
     params["efficiency"] = {"enabled": True, "dataset": "mmarco", "encoder": "xlmr"}
     message = _error(params)

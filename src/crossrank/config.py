@@ -21,7 +21,7 @@ from crossrank.finetune.tatoeba import FIX as TATOEBA_FIX
 from crossrank.finetune.tatoeba import TATOEBA_CODES, phrase_language_pairs, tatoeba_files
 from crossrank.finetune.training_data import word_training_files
 from crossrank.finetune.word_pairs import missing_files
-from crossrank.plan import dataset_conditions, efficiency_source, enabled_encoders, translation_backend
+from crossrank.plan import dataset_conditions, efficiency_source, enabled_encoders, fusion_members, searched_retrievers, translation_backend
 from crossrank.prepare import registry
 from crossrank.prepare.download import check_exportable
 from crossrank.translate.backends import MACHINE_TRANSLATION
@@ -72,6 +72,7 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
     problems += _efficiency_problems(config)
     problems += _finetune_problems(config)
     problems += _rerank_problems(config)
+    problems += _fusion_problems(config)
     problems += _linguistic_problems(config)
     for dataset in config.get("datasets", []):
         if dataset not in config:
@@ -160,6 +161,34 @@ def _rerank_problems(config: dict[str, Any]) -> list[str]:
         problems.append(f"'rerank.conditions' has {missing}, which 'conditions' does not run. Fix: drop them, or add them to conditions.")
     if "hard" in block.get("negatives", []):
         problems += _hard_negative_problems(config, block)
+    return problems
+
+
+def _fusion_problems(config: dict[str, Any]) -> list[str]:
+    """Fusion members that are not search runs of this configuration, a misplaced ``*``, or a run fused with itself."""
+    block = config.get("fusion", {})
+    if not block.get("methods"):
+        return []
+    problems = []
+    for members in block.get("members", []):
+        wild = [m for m in members if "*" in m and m not in ("dense.*", "ann.*")]
+        if wild:
+            problems.append(f"'fusion.members' has {wild} in {members}: '*' stands for a whole encoder name. Fix: write dense.* or ann.*.")
+        elif "ann.*" in members and not config.get("ann", {}).get("enabled"):
+            problems.append(f"'fusion.members' has ann.* in {members}, but ann.enabled is false. Fix: enable ann, or drop ann.*.")
+    if problems:
+        return problems
+    searched = searched_retrievers(config)
+    for members in fusion_members(config):
+        unknown = [m for m in members if m not in searched]
+        if unknown:
+            problems.append(
+                f"'fusion.members' has {list(members)}, but {unknown} {'is' if len(unknown) == 1 else 'are'} no search run of this "
+                f"configuration ({', '.join(searched)}). Fix: name those runs (an encoder must be enabled, a fine-tuned one in "
+                "finetune.encoders x finetune.levels, an ann run needs ann.enabled), or set fusion.methods: [] to turn fusion off."
+            )
+        elif len(set(members)) < len(members):
+            problems.append(f"'fusion.members' fuses a run with itself in {list(members)}. Fix: name each member once.")
     return problems
 
 

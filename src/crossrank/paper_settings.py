@@ -45,6 +45,7 @@ GROUPS = (
     "Metrics",
     "Fine-tuning",
     "Cross-encoder",
+    "Fusion",
     "Linguistic analysis",
 )
 FIELDS = {"group", "paper", "source", "literal", "deviation", "note", "key"}

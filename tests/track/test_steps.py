@@ -132,6 +132,8 @@ def test_every_run_is_tagged_for_the_compare_view_by_system_encoder_level_rerank
     }
     baseline = steps.run_tags(RunName.parse("rerank.none.bm25.original"))
     assert baseline["reranker"] == "none" and baseline["rerank_mode"] == "inject_gold" and "negatives" not in baseline
+    fused = steps.run_tags(RunName.parse("fusion.rrf.bm25+dense.labse+qd.translated"))
+    assert fused["fusion_method"] == "rrf" and fused["fusion_members"] == "bm25+dense.labse+qd" and "encoder" not in fused
 
 
 def test_track_report_logs_every_runs_macro_metrics_of_the_dataset(tmp_path, mlflow_settings):

@@ -170,6 +170,22 @@ def rerank_run_inputs(wildcards):
     )
 
 
+def fusion_run_name(wildcards):
+    """The name of the fused run a fuse job writes, from its wildcards."""
+    retriever = f"fusion.{wildcards.method}.{wildcards.members}"
+    return str(RunName.join(retriever, wildcards.condition))
+
+
+def fusion_inputs(wildcards):
+    """The member run files a fused run reads, in its name's order."""
+    return PLAN.fusion_inputs(wildcards.dataset, fusion_run_name(wildcards))
+
+
+def fusion_settings(wildcards):
+    """What determines a fused run besides its members: its method and RRF's k."""
+    return PLAN.fusion_settings(fusion_run_name(wildcards))
+
+
 def rerank_hard_negatives(wildcards):
     """Where one negative strategy finds its hard negatives on a dataset ({} for easy ones)."""
     return PLAN.rerank_hard_negatives(wildcards.dataset, wildcards.negatives)

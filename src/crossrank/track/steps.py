@@ -51,7 +51,7 @@ def _log_and_mark(
 
 def run_tags(run: RunName) -> dict[str, str]:
     """The tags that line a run up with the others in MLflow's compare view: system, condition and, where they
-    apply, its encoder, fine-tuning level, re-ranker (and mode, first stage, base encoder, negatives)."""
+    apply, its encoder, fine-tuning level, re-ranker (and mode, first stage, base encoder, negatives), fusion method and members."""
     tags = {"run": str(run), "system": run.retriever, "condition": run.condition, "kind": "retrieval"}
     if run.system in ("dense", "ann"):
         tags |= {"encoder": str(run.model), "finetune_level": run.variant or "none"}
@@ -61,6 +61,8 @@ def run_tags(run: RunName) -> dict[str, str]:
         if reranker not in NO_MODEL:
             encoder, negatives = reranker.rsplit("-", 1)
             tags |= {"encoder": encoder, "negatives": negatives}
+    elif run.system == "fusion":
+        tags |= {"fusion_method": str(run.model), "fusion_members": "+".join(stage.retriever for stage in run.first_stage)}
     return tags
 
 
