@@ -8,12 +8,16 @@ min_version("9.0")
 configfile: "params.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/prepare.smk"
 include: "workflow/rules/translate.smk"
 include: "workflow/rules/finetune.smk"
 include: "workflow/rules/bm25.smk"
 include: "workflow/rules/dense.smk"
+include: "workflow/rules/fusion.smk"
 include: "workflow/rules/rerank.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/analyse.smk"

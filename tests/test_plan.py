@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,8 @@ def _config(tmp_path: Path, **changes: Any) -> dict[str, Any]:
         config["finetune"]["encoders"] = []  # the shipped fine-tuning needs the shipped encoder and cldr's phrases
     if "rerank" not in changes:
         config["rerank"]["models"] = []  # re-ranked runs are checked in their own tests (test_re_ranked_runs_...)
+    if "fusion" not in changes:
+        config["fusion"]["methods"] = []  # and fused runs in theirs (test_fused_runs_...)
     for key, value in changes.items():
         block, _, field = key.partition("__")
         if field:
@@ -199,13 +200,87 @@ def test_run_params_are_exactly_the_blocks_that_determine_a_run(tmp_path: Path):
     assert nllb == result_settings(config["translation"]["nllb"]) and "shards" not in nllb and "device" not in nllb
 
 
-@pytest.mark.parametrize("run", ["fusion.rrf.bm25+dense.minilm.original"])
-def test_runs_of_later_stages_have_no_settings_yet(tmp_path: Path, run: str):
-    plan = _plan(tmp_path)
-    with pytest.raises(ValueError, match=f"run {re.escape(run)}: this configuration makes BM25, dense and ann runs only"):
-        plan.run_params("cldr", run)
-    with pytest.raises(ValueError, match="has no settings for it"):
-        plan.embedding_records(run, "cldr")
+def _shipped(block: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))[block]
+
+
+def test_fused_runs_fuse_bm25_with_each_encoders_exact_search_by_each_method_on_each_condition(tmp_path: Path):
+    plan = _plan(tmp_path, fusion=_shipped("fusion"))
+    assert plan.fusions == (("bm25", "dense.minilm"),) and plan.fusion_methods == ("rrf", "combsum")
+    fused = [str(run) for run in plan.fusion_runs("cldr")]
+    assert fused == [
+        "fusion.rrf.bm25+dense.minilm.original",
+        "fusion.rrf.bm25+dense.minilm.translated",
+        "fusion.combsum.bm25+dense.minilm.original",
+        "fusion.combsum.bm25+dense.minilm.translated",
+    ]
+    names = [str(run) for run in plan.run_names("cldr")]
+    assert names[-4:] == fused and names[:-4] == [str(run) for run in _plan(tmp_path).run_names("cldr")]
+    assert [str(run) for run in plan.first_stage_runs("cldr")] == names  # DVC's retrieve stage owns them (nothing re-ranked here)
+    run = "fusion.rrf.bm25+dense.minilm.translated"
+    assert plan.run_file("cldr", run) == f"results/cldr/runs/{run}.trec"
+    assert f"results/cldr/runs/{run}.trec" in plan.stage_targets("retrieve")
+    assert f"results/mlflow/logged/cldr/{run}.json" in plan.stage_targets("track")
+    assert f"data/metrics/cldr/{run}.csv" in plan.stage_targets("evaluate") and f"data/metrics/cldr/{run}.csv" in plan.all_run_metrics()
+    assert plan.evaluation_topics("cldr", run) == "results/cldr/topics.tsv"
+    assert plan.fusion_inputs("cldr", run) == ["results/cldr/runs/bm25.translated.trec", "results/cldr/runs/dense.minilm.translated.trec"]
+    assert plan.fusion_settings(run) == {"method": "rrf", "k": 60}
+    assert plan.fusion_settings("fusion.combsum.bm25+dense.minilm.original") == {"method": "combsum", "normalization": "min-max"}
+    assert plan.bias_figure_runs("cldr")[-4:] == fused  # after every search run
+    compared = {(c["table"], c["run"], c["baseline"]) for c in plan.significance_comparisons}
+    assert {("fusion", run, "bm25.translated"), ("fusion", run, "dense.minilm.translated")} <= compared  # a fusion vs each member
+    assert ("table3", run, "fusion.rrf.bm25+dense.minilm.original") in compared
+    assert len([c for c in compared if c[0] == "fusion"]) == 2 * len(fused)
+
+
+def test_a_fused_runs_params_are_its_methods_and_each_members(tmp_path: Path):
+    plan = _plan(tmp_path, fusion={**_shipped("fusion"), "rrf_k": 10})
+    params = plan.run_params("cldr", "fusion.rrf.bm25+dense.minilm.original")
+    assert params == {
+        "dataset": "cldr",
+        "condition": "original",
+        "system": "fusion.rrf.bm25+dense.minilm",
+        "fusion": {"method": "rrf", "k": 10, "top_k": 100},
+        "evaluation": plan.evaluation("cldr"),
+        "members": {"bm25": plan.run_params("cldr", "bm25.original"), "dense.minilm": plan.run_params("cldr", "dense.minilm.original")},
+    }
+    assert plan.embedding_records("fusion.combsum.bm25+dense.minilm.original", "cldr") == ["data/embeddings/minilm.json"]
+
+
+def test_fusion_members_expand_each_star_to_every_enabled_encoder_and_fine_tuned_ones_are_named(tmp_path: Path):
+    encoders = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["encoders"]
+    encoders["xlmr"]["enabled"] = True
+    members = [["bm25", "dense.*"], ["dense.*", "ann.*"], ["bm25", "dense.minilm+qd", "ann.minilm"], ["bm25", "dense.minilm"]]
+    finetune = {**_shipped("finetune"), "encoders": ["minilm"]}
+    plan = _plan(tmp_path, encoders=encoders, finetune=finetune, fusion={**_shipped("fusion"), "members": members})
+    assert plan.fusions == (
+        ("bm25", "dense.minilm"),  # the last list repeats it: one fusion
+        ("bm25", "dense.xlmr"),
+        ("dense.minilm", "ann.minilm"),
+        ("dense.xlmr", "ann.xlmr"),
+        ("bm25", "dense.minilm+qd", "ann.minilm"),
+    )
+    run = "fusion.combsum.bm25+dense.minilm+qd+ann.minilm.original"
+    assert run in [str(r) for r in plan.fusion_runs("cldr")]
+    assert plan.fusion_inputs("cldr", run)[1] == "results/cldr/runs/dense.minilm+qd.original.trec"
+    assert plan.embedding_records(run, "cldr") == [
+        *plan.embedding_records("dense.minilm+qd.original", "cldr"),
+        *plan.embedding_records("ann.minilm.original", "cldr"),
+    ]
+    assert plan.training_markers(run, "cldr") == ["results/mlflow/finetune/cldr/minilm+qd.json"]
+    assert plan.training_markers("fusion.rrf.bm25+dense.minilm.original", "cldr") == []
+    assert set(plan.run_params("cldr", run)["members"]) == {"bm25", "dense.minilm+qd", "ann.minilm"}
+
+
+def test_fusion_is_off_with_no_method_and_follows_the_datasets_and_its_own_conditions(tmp_path: Path):
+    assert _plan(tmp_path, fusion={**_shipped("fusion"), "methods": []}).fusion_runs("cldr") == []
+    original = _plan(tmp_path, fusion={**_shipped("fusion"), "methods": ["rrf"], "conditions": ["original"]})
+    assert [str(run) for run in original.fusion_runs("cldr")] == ["fusion.rrf.bm25+dense.minilm.original"]
+    untranslated = _plan(tmp_path, fusion=_shipped("fusion"), cldr__translation="none", conditions=["original"])
+    assert [run.condition for run in untranslated.fusion_runs("cldr")] == ["original", "original"]
+    bm25_only = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["encoders"]
+    bm25_only["minilm"]["enabled"] = False
+    assert _plan(tmp_path, encoders=bm25_only, efficiency={"enabled": False}, fusion=_shipped("fusion")).fusion_runs("cldr") == []
 
 
 def test_a_fine_tuned_encoder_is_its_base_entry_with_the_datasets_checkpoint(tmp_path: Path):
@@ -436,3 +511,27 @@ def test_each_dataset_re_ranks_its_own_number_of_queries_per_pair(tmp_path: Path
     assert plan.rerank_queries_per_pair("largescale") == 0  # a dataset the mapping leaves out re-ranks every query
     assert plan.rerank_queries_per_dataset == {"cldr": 7}  # the configured datasets only
     assert _plan(tmp_path, rerank={**shipped, "queries_per_pair": 3}).rerank_queries_per_pair("cldr") == 3
+
+
+def test_the_report_lists_every_paper_item_and_runs_each_the_shipped_configuration_enables(tmp_path: Path):
+    shipped = _config(tmp_path)
+    shipped["rerank"]["models"] = ["minilm"]
+    shipped["fusion"]["methods"] = ["rrf", "combsum"]
+    items = {item["key"]: item for item in Plan.from_config(shipped).report_items}
+    paper = ["figure3", "figure4", "table3", "table4", "figure5", "table5", "table6", "table7", "table8", "figure6"]
+    assert [key for key, item in items.items() if item.get("section", "paper") == "paper"] == paper
+    assert not any(item.get("enable") for item in items.values())
+    assert items["figure6"]["figures"] == ["results/figures/cldr/language_bias.png"]
+    assert items["table3"]["csv"] == layout.TABLE_TRANSLATION_CSV
+
+
+def test_a_disabled_experiment_is_listed_as_not_run_with_the_key_that_enables_it(tmp_path: Path):
+    plan = _plan(tmp_path, finetune={**_config(tmp_path)["finetune"], "encoders": []}, conditions=["original"])
+    items = {item["key"]: item for item in plan.report_items}
+    for key in ("table4", "table5", "finetune_curves"):
+        assert "finetune.encoders" in items[key]["enable"] and "csv" not in items[key] and "markdown" not in items[key]
+    assert "conditions: [original, translated]" in items["table3"]["enable"]
+    inputs = plan.report_inputs()
+    assert layout.TABLE_FINETUNE_CSV not in inputs and layout.TABLE_BEST_MD not in inputs
+    assert {layout.PAPER_RESULTS, layout.QUERY_METRICS, "results/tables/cldr/language_bias.csv"} <= set(inputs)
+    assert layout.REPORT_MD in plan.stage_targets("report") and layout.pdf(layout.FIGURE_LINGUISTIC) in plan.stage_targets("report")

@@ -22,6 +22,7 @@ from crossrank.core.layout import fill
 from crossrank.core.run_name import EMBEDDING_SYSTEMS, RunName, split_encoder
 from crossrank.finetune.tatoeba import phrase_language_pairs, tatoeba_files
 from crossrank.finetune.training_data import word_training_files
+from crossrank.fusion.methods import method_settings
 from crossrank.prepare.registry import dataset, release_inputs, training_candidates_per_query
 from crossrank.rerank.candidates import AS_IS_SUFFIX, split_reranker
 from crossrank.rerank.candidates import MODES as RERANK_MODES
@@ -73,6 +74,33 @@ def efficiency_source(config: Mapping[str, Any]) -> tuple[str, str] | None:
     return study.get("dataset") or config["datasets"][0], study.get("encoder") or encoders[0]
 
 
+def searched_retrievers(config: Mapping[str, Any]) -> list[str]:
+    """Every retriever that searches the pool in this configuration: ``bm25``, ``dense.<encoder>`` and, with ann,
+    ``ann.<encoder>``, for each enabled and each fine-tuned encoder (the runs a fusion may fuse)."""
+    encoders = enabled_encoders(config) + finetuned_encoders(config)
+    systems = EMBEDDING_SYSTEMS if config.get("ann", {}).get("enabled") else EMBEDDING_SYSTEMS[:1]
+    return ["bm25", *(f"{system}.{encoder}" for system in systems for encoder in encoders)]
+
+
+def fusion_members(config: Mapping[str, Any]) -> list[tuple[str, ...]]:
+    """The member lists of ``fusion.members`` with ``*`` expanded, one fusion each (none when fusion.methods is empty).
+
+    ``dense.*`` or ``ann.*`` stands for every enabled registry encoder (fine-tuned ones are named
+    in full): a list holding ``*`` becomes one list per encoder, every ``*`` in it that encoder,
+    so ``[bm25, dense.*]`` fuses BM25 with each encoder's exact search. Lists that expand to the
+    same members are kept once.
+    """
+    block = config.get("fusion", {})
+    if not block.get("methods"):
+        return []
+    found: list[tuple[str, ...]] = []
+    for members in block.get("members", []):
+        wild = any("*" in member for member in members)
+        expanded = [tuple(m.replace("*", e) for m in members) for e in enabled_encoders(config)] if wild else [tuple(members)]
+        found += [fused for fused in expanded if fused not in found]
+    return found
+
+
 @dataclass(frozen=True)
 class Plan:
     """What one validated configuration runs (build it with :meth:`from_config`)."""
@@ -84,6 +112,7 @@ class Plan:
     ann_encoders: tuple[str, ...]
     efficiency_source: tuple[str, str] | None
     finetuned: tuple[str, ...] = ()  # fine-tuned encoders, "<encoder>+<level>", one checkpoint per dataset
+    fusions: tuple[tuple[str, ...], ...] = ()  # the member retrievers of each fusion (fusion.members, * expanded)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Plan:
@@ -98,6 +127,7 @@ class Plan:
             ann_encoders=encoders if config["ann"]["enabled"] else (),
             efficiency_source=efficiency_source(config),
             finetuned=tuple(finetuned_encoders(config)),
+            fusions=tuple(fusion_members(config)),
         )
 
     # Datasets and their translations.
@@ -176,7 +206,8 @@ class Plan:
     # Runs.
 
     def run_names(self, name: str) -> list[RunName]:
-        """Every retrieval run of a dataset: BM25, exact search per encoder, HNSW per ANN encoder; per condition."""
+        """Every retrieval run of a dataset: BM25, exact search per encoder, HNSW per ANN encoder, per condition; then the
+        fusions and the re-ranked runs."""
         conditions = self.conditions[name]
         runs = [RunName("bm25", c) for c in conditions]
         runs += [RunName("dense", c, model=e) for e in self.encoders for c in conditions]
@@ -184,11 +215,37 @@ class Plan:
         runs += [RunName.search("dense", c, tuned) for tuned in self.finetuned for c in conditions]
         if self.ann_encoders:
             runs += [RunName.search("ann", c, tuned) for tuned in self.finetuned for c in conditions]
-        return runs + self.rerank_runs(name)
+        return runs + self.fusion_runs(name) + self.rerank_runs(name)
 
     def first_stage_runs(self, name: str) -> list[RunName]:
-        """A dataset's runs that search the pool (BM25, dense, HNSW): what DVC's retrieve stage owns."""
+        """A dataset's runs that search the pool (BM25, dense, HNSW) and their fusions: what DVC's retrieve stage owns."""
         return [run for run in self.run_names(name) if run.system != "rerank"]
+
+    # Fusion.
+
+    @property
+    def fusion_methods(self) -> tuple[str, ...]:
+        """``fusion.methods``: rrf, combsum (none when fusion is off)."""
+        return tuple(self.config.get("fusion", {}).get("methods", []))
+
+    def fusion_runs(self, name: str) -> list[RunName]:
+        """A dataset's fused runs: per method, member list and fused condition (``fusion.rrf.bm25+dense.minilm.original``)."""
+        fused = self.config.get("fusion", {}).get("conditions", ["original", "translated"])
+        conditions = [c for c in self.conditions[name] if c in fused]
+        return [
+            RunName("fusion", condition, model=method, first_stage=tuple(RunName.join(member, condition) for member in members))
+            for method in self.fusion_methods
+            for members in self.fusions
+            for condition in conditions
+        ]
+
+    def fusion_inputs(self, name: str, run: str) -> list[str]:
+        """The run files a fused run reads, in its members' order."""
+        return [self.run_file(name, str(member)) for member in RunName.parse(run).first_stage]
+
+    def fusion_settings(self, run: str | RunName) -> dict[str, Any]:
+        """What determines one fused run besides its members: its method and that method's setting (RRF's k)."""
+        return method_settings(str(RunName.parse(str(run)).model), self.config.get("fusion", {}).get("rrf_k", 60))
 
     # Re-ranking.
 
@@ -306,15 +363,18 @@ class Plan:
         levels = list(self.config.get("finetune", {}).get("levels", []))
 
         def position(run: RunName) -> tuple[int, int, int]:  # sorted() is stable: conditions keep their order
-            base, level = split_encoder(run.encoder) if run.encoder and run.system != "rerank" else ("", None)
-            system = ("bm25", *EMBEDDING_SYSTEMS, "rerank").index(run.system)
+            base, level = split_encoder(run.encoder) if run.encoder and run.system in EMBEDDING_SYSTEMS else ("", None)
+            system = ("bm25", *EMBEDDING_SYSTEMS, "fusion", "rerank").index(run.system)
             return system, bases.index(base) if base in bases else -1, 0 if level is None else 1 + levels.index(level)
 
         return [str(run) for run in sorted(runs, key=position)]
 
     def training_markers(self, run: str, name: str) -> list[str]:
-        """The MLflow marker of the training behind a run's model: its fine-tuning, or its cross-encoder's (none for the others)."""
+        """The MLflow marker of the training behind a run's model: its fine-tuning, or its cross-encoder's (none for the others);
+        a fusion's are its members'."""
         parsed = RunName.parse(str(run))
+        if parsed.system == "fusion":
+            return list(dict.fromkeys(marker for member in parsed.first_stage for marker in self.training_markers(str(member), name)))
         if parsed.system == "rerank":
             reranker = split_reranker(str(parsed.model))[0]
             return [fill(layout.MLFLOW_RERANK, dataset=name, reranker=reranker)] if reranker in self.rerankers else []
@@ -383,7 +443,8 @@ class Plan:
     def significance_comparisons(self) -> list[dict[str, Any]]:
         """Every run against its table's named baseline, on the same dataset and queries (what the tables compare):
         translated vs original documents (Table 3), a fine-tuned encoder vs its base (Table 4), a re-ranker vs
-        ``none``, the first stage's own order of the same candidates, in the same mode (Table 6)."""
+        ``none``, the first stage's own order of the same candidates, in the same mode (Table 6), and a fusion
+        vs each of its members (``fusion``, beyond the paper)."""
         report = self.config["report"]
         found = []
         for name in self.datasets:
@@ -396,8 +457,10 @@ class Plan:
                         none = "none" + (AS_IS_SUFFIX if mode == "as_is" else "")
                         pairs.append(("table6", replace(run, model=none), list(report.get("rerank_metrics", []))))
                 else:
-                    if run.condition != "original":
-                        pairs.append(("table3", replace(run, condition="original"), [report["metric"]]))
+                    if run.condition != "original":  # joined anew: a fusion's members change condition with it
+                        pairs.append(("table3", RunName.join(run.retriever, "original"), [report["metric"]]))
+                    if run.system == "fusion":
+                        pairs += [("fusion", member, [report["metric"]]) for member in run.first_stage]
                     if run.variant is not None:
                         pairs.append(("table4", replace(run, variant=None), [report["metric"]]))
                 found += [
@@ -411,6 +474,100 @@ class Plan:
     def significance_reports(self) -> list[str]:
         """The comparisons' tests and every run's intervals (empty of comparisons on a configuration without any)."""
         return [layout.TABLE_SIGNIFICANCE_CSV, layout.TABLE_SIGNIFICANCE_MD, layout.INTERVALS]
+
+    def dataset_figures(self, wildcards: Any) -> list[str]:
+        """A dataset's figures, PNG and PDF (what its MLflow report run carries); an input function of ``{dataset}``."""
+        figures = [layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BIAS] + ([layout.FIGURE_BEST] if self.encoders else [])
+        return [
+            path
+            for figure in figures
+            for path in (fill(figure, dataset=wildcards.dataset), layout.pdf(fill(figure, dataset=wildcards.dataset)))
+        ]
+
+    @property
+    def ann_reports(self) -> list[str]:
+        """Table 7's recall half (exact vs HNSW per encoder), when HNSW runs."""
+        return [layout.TABLE_ANN_CSV, layout.TABLE_ANN_MD] if self.ann_encoders else []
+
+    @property
+    def report_items(self) -> list[dict[str, Any]]:
+        """What the findings report shows, in the paper's order, then beyond the paper: per item its title, the
+        paper's references whose published numbers go beside it, its files, or ``enable``: the setting that runs it."""
+        per = {template: [fill(template, dataset=name) for name in self.datasets] for template in (
+            layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BEST, layout.FIGURE_BIAS, layout.TABLE_BIAS_MD)}  # fmt: skip
+        translated = any("translated" in self.conditions[name] for name in self.datasets)
+        no_encoder = None if self.encoders else "encoders.<name>.enabled: true"
+        no_finetune = None if self.finetuned else "finetune.encoders: [<encoder>] (with finetune.levels)"
+        no_rerank = None if self.rerank_reports else "rerank.models: [<encoder>] (with rerank.negatives)"
+        baseline = "differs significantly from {} (Holm-adjusted randomization test)"
+        items: list[dict[str, Any]] = [
+            {"key": "figure3", "title": "Figure 3: BM25 per language pair", "refs": ["Figure 3"], "figures": per[layout.FIGURE_BM25]},
+            {"key": "figure4", "title": "Figures 4 and 7: dense encoders on original and translated documents",
+             "refs": ["Figure 4", "Figure 7"], "figures": per[layout.FIGURE_ENCODERS], "enable": no_encoder},
+            {"key": "table3", "title": "Table 3: document translation", "refs": ["Table 3"], "annotate": "table3",
+             "csv": layout.TABLE_TRANSLATION_CSV, "baseline_note": baseline.format("the same system on original documents"),
+             "enable": None if translated else "conditions: [original, translated] (and a dataset translation other than none)"},
+            {"key": "table4", "title": "Table 4: contrastive fine-tuning", "refs": ["Table 4"], "annotate": "table4",
+             "csv": layout.TABLE_FINETUNE_CSV, "baseline_note": baseline.format("the encoder without fine-tuning (none)"),
+             "enable": no_finetune},
+            {"key": "figure5", "title": "Figure 5: the best dense run against BM25", "refs": ["Figure 5"],
+             "figures": per[layout.FIGURE_BEST], "enable": no_encoder},
+            {"key": "table5", "title": "Table 5: the best configuration per dataset and pair", "refs": ["Table 5"],
+             "annotate": "table5", "csv": layout.TABLE_BEST_CSV, "enable": no_finetune,
+             "note": "gain: over the same encoder without fine-tuning; a pair's value is its own mean (intervals: averages only)."},
+            {"key": "table6", "title": "Table 6: cross-encoder re-ranking, easy and hard negatives", "refs": ["Table 6"],
+             "annotate": "table6", "csv": layout.TABLE_RERANK_CSV, "enable": no_rerank,
+             "baseline_note": baseline.format("none, the first stage's order of the same candidates")},
+            {"key": "table7", "title": "Table 7: exact search against HNSW", "refs": ["Table 7"], "annotate": "table7",
+             "csv": layout.TABLE_ANN_CSV, "note": "The paper's time column is its normalised timestamps (its appendix E.1); ours "
+             "are seconds and queries per second, in the efficiency study (Beyond the paper).",
+             "enable": None if self.ann_encoders else "ann.enabled: true (with an enabled encoder)"},
+            {"key": "table8", "title": "Table 8: linguistic similarity and retrieval", "refs": ["Table 8"],
+             "markdown": [layout.TABLE_LINGUISTIC_MD], "figures": [layout.FIGURE_LINGUISTIC],
+             "enable": None if self.linguistic_reports else "report.linguistic.enabled: true (with an enabled encoder)"},
+            {"key": "figure6", "title": "Figures 6 and 8: document-language bias", "refs": ["Figure 6", "Figure 8"],
+             "markdown": per[layout.TABLE_BIAS_MD], "figures": per[layout.FIGURE_BIAS]},
+            {"key": "fusion", "section": "beyond", "title": "Fusion: BM25 with each dense run (RRF and min-max CombSUM)",
+             "annotate": "fusion", "baseline_note": "differs significantly from one of its members or more (the significance table: each)",
+             "enable": None if self.fusion_methods else "fusion.methods: [rrf, combsum]"},
+            {"key": "significance", "section": "beyond", "title": "Every table's differences, tested",
+             "markdown": [layout.TABLE_SIGNIFICANCE_MD]},
+            {"key": "finetune_curves", "section": "beyond", "title": "Fine-tuning validation curves",
+             "figures": [layout.FINETUNE_CURVES_FIGURE], "enable": no_finetune},
+            {"key": "efficiency", "section": "beyond", "title": "Exact search against HNSW as the corpus grows",
+             "markdown": [layout.EFFICIENCY_MD], "figures": [layout.EFFICIENCY_FIGURE] if self.efficiency_source else []},
+        ]  # fmt: skip
+        for item in items:  # an item that does not run lists no files
+            if item.get("enable"):
+                for key in ("figures", "markdown", "csv"):
+                    item.pop(key, None)
+        return items
+
+    @property
+    def findings_settings(self) -> dict[str, Any]:
+        """What the findings report reads from the configuration: datasets, metrics, the tests' settings, Table 8's groups."""
+        report = self.config["report"]
+        significance = self.significance_settings
+        return {
+            "datasets": list(self.datasets),
+            "metric": report["metric"],
+            "rerank_metrics": list(report.get("rerank_metrics", ["recall@10"])),
+            "alpha": significance.get("alpha", 0.05),
+            "confidence": significance.get("confidence", 0.95),
+            "significance": significance,
+            "feature_groups": dict(self.linguistic_settings.get("feature_sets", {})),
+        }
+
+    def report_inputs(self) -> list[str]:
+        """Every file the findings report reads: its items' files and the evidence behind the findings."""
+        files = [layout.METRICS, layout.QUERY_METRICS, layout.PAPER_RESULTS, *self.significance_reports]
+        files += [fill(layout.TABLE_BIAS_CSV, dataset=name) for name in self.datasets]
+        files += [*self.linguistic_reports, *self.ann_reports]
+        if self.efficiency_source is not None:
+            files.append(layout.EFFICIENCY_CSV)
+        for item in self.report_items:
+            files += [*item.get("figures", []), *item.get("markdown", []), *([item["csv"]] if "csv" in item else [])]
+        return list(dict.fromkeys(files))
 
     @property
     def finetune_records(self) -> list[str]:
@@ -427,8 +584,18 @@ class Plan:
         return fill(template, dataset=name, run=run)
 
     def run_params(self, name: str, run: str | RunName) -> dict[str, Any]:
-        """The settings that determine one retrieval run of a dataset (logged to MLflow)."""
+        """The settings that determine one retrieval run of a dataset (logged to MLflow); a fusion's are its method's and, under
+        ``members``, each member's by its retriever (``bm25``, ``dense.minilm``)."""
         parsed = RunName.parse(str(run))
+        if parsed.system == "fusion":
+            return {
+                "dataset": name,
+                "condition": parsed.condition,
+                "system": parsed.retriever,
+                "fusion": {**self.fusion_settings(parsed), "top_k": self.config["retrieval"]["top_k"]},
+                "evaluation": self.evaluation(name),
+                "members": {member.retriever: self.run_params(name, member) for member in parsed.first_stage},
+            }
         if parsed.system == "rerank":
             reranker, mode = split_reranker(str(parsed.model))
             params = {**self.run_params(name, parsed.first_stage[0]), "system": parsed.retriever, "rerank": self.rerank_settings}
@@ -468,8 +635,12 @@ class Plan:
         return {"metrics": settings["metrics"], "relevance_level": settings["relevance_level"], "relevance": relevance}
 
     def embedding_records(self, run: str | RunName, name: str) -> list[str]:
-        """The embedding record of a dense or HNSW run's encoder on dataset ``name`` (nothing for BM25 and re-ranked runs)."""
-        if RunName.parse(str(run)).system == "rerank":
+        """The embedding record of a dense or HNSW run's encoder on dataset ``name`` (nothing for BM25 and re-ranked runs);
+        a fusion's are its members'."""
+        parsed = RunName.parse(str(run))
+        if parsed.system == "fusion":
+            return list(dict.fromkeys(record for member in parsed.first_stage for record in self.embedding_records(member, name)))
+        if parsed.system == "rerank":
             return []
         run = _searched(run)
         if run.system not in EMBEDDING_SYSTEMS:
@@ -659,6 +830,8 @@ class Plan:
                 targets.append(fill(layout.BIAS, dataset=name))
             elif stage == "report":
                 reports = (layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.TABLE_BIAS_CSV, layout.TABLE_BIAS_MD, layout.FIGURE_BIAS)
+                if self.encoders:
+                    reports += (layout.FIGURE_BEST,)
                 targets += [fill(t, dataset=name) for t in reports]
             elif stage == "track":
                 targets += [fill(layout.MLFLOW_LOGGED, dataset=name, run=run) for run in runs]
@@ -669,15 +842,19 @@ class Plan:
         if stage == "download":
             targets.append(layout.RAW_SOURCES)
         elif stage == "metrics":
-            targets += [layout.METRICS, layout.METRICS_SUMMARY, layout.QUERY_METRICS]
+            targets += [layout.METRICS, layout.METRICS_SUMMARY, layout.QUERY_METRICS, layout.PAIR_METRICS]
         elif stage == "report":
             targets += [layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD]
             targets += self.finetune_reports
             targets += self.rerank_reports
             targets += self.linguistic_reports
             targets += self.significance_reports
+            targets += self.ann_reports
+            targets += [layout.pdf(t) for t in targets if t.endswith(".png")]  # every figure also as PDF
+            targets += [layout.REPORT_MD, layout.REPORT_HTML]
         elif stage == "efficiency":  # a disabled study leaves a report saying so (DVC's output exists either way)
-            efficiency = [layout.EFFICIENCY_CSV, layout.EFFICIENCY_MD, layout.EFFICIENCY_FIGURE]
+            efficiency = [layout.EFFICIENCY_CSV, layout.EFFICIENCY_MD, layout.EFFICIENCY_FIGURE, layout.pdf(layout.EFFICIENCY_FIGURE)]
+            efficiency.append(layout.EFFICIENCY_SUMMARY_CSV)
             targets += efficiency if self.efficiency_source is not None else [layout.EFFICIENCY_MD]
         if stage not in layout.DATASET_STAGES + layout.GLOBAL_STAGES:
             raise ValueError(f"unknown stage {stage!r}; the stages are {', '.join(layout.DATASET_STAGES + layout.GLOBAL_STAGES)}")
@@ -697,12 +874,12 @@ class Plan:
 
 
 def _searched(run: str | RunName) -> RunName:
-    """``run`` parsed, if it is a run of the kinds this plan makes: BM25, or exact or HNSW search with an encoder.
+    """``run`` parsed, if it is a search run: BM25, or exact or HNSW search with an encoder.
 
-    Re-ranked and fused runs parse as run names but have no settings here yet: refusing them is
-    better than logging a first stage's settings for them.
+    Re-ranked and fused runs are handled (through their first stages) before this is asked;
+    refusing anything else is better than logging a first stage's settings for it.
     """
     parsed = RunName.parse(str(run))
     if parsed.system not in ("bm25", *EMBEDDING_SYSTEMS):
-        raise ValueError(f"run {parsed}: this configuration makes BM25, dense and ann runs only, so it has no settings for it")
+        raise ValueError(f"run {parsed}: not a BM25, dense or ann run, so the search settings do not apply to it")
     return parsed

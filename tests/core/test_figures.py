@@ -1,4 +1,4 @@
-"""Tests of crossrank.core.figures: PNGs written atomically, byte-stable, and their figures closed."""
+"""Tests of crossrank.core.figures: PNGs and PDFs written atomically, byte-stable, in one style, and their figures closed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 
-from crossrank.core.figures import save_figure
+from crossrank.core.figures import PAPER_STYLE, save_figure
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -19,10 +19,25 @@ def _figure() -> plt.Figure:
     return fig
 
 
-def test_save_figure_writes_a_png_and_nothing_else(tmp_path):
+def test_save_figure_writes_a_png_and_a_pdf_beside_it_and_nothing_else(tmp_path):
     save_figure(_figure(), tmp_path / "figures" / "f.png")
     assert (tmp_path / "figures" / "f.png").read_bytes()[:8] == PNG
-    assert [p.name for p in (tmp_path / "figures").iterdir()] == ["f.png"]  # no temporary file left
+    assert (tmp_path / "figures" / "f.pdf").read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["f.pdf", "f.png"]  # no temporary file left
+
+
+def test_the_pdf_is_byte_stable_and_undated(tmp_path):
+    save_figure(_figure(), tmp_path / "a.png")
+    save_figure(_figure(), tmp_path / "b.png")
+    pdf = (tmp_path / "a.pdf").read_bytes()
+    assert pdf == (tmp_path / "b.pdf").read_bytes()
+    assert b"CreationDate" not in pdf and b"matplotlib" not in pdf.lower()
+
+
+def test_every_figure_is_drawn_in_the_shared_style():
+    import matplotlib
+
+    assert all(matplotlib.rcParams[key] == value for key, value in PAPER_STYLE.items() if key != "axes.prop_cycle")
 
 
 def test_the_same_figure_gives_the_same_bytes(tmp_path):

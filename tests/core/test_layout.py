@@ -23,5 +23,6 @@ def test_every_dataset_stage_writes_under_data_or_results_by_stage():
     """Each DVC stage owns whole directories: data/<stage>/<dataset>/... or results/..."""
     templates = {name: value for name, value in vars(layout).items() if name.isupper() and isinstance(value, str) and "/" in value}
     assert templates
+    assert templates.pop("PAPER_RESULTS").startswith("workflow/data/")  # the one file the project ships (the paper's numbers)
     assert all(t.split("/")[0] in {"data", "results", "cache"} for t in templates.values()), templates
     assert layout.QUERIES.startswith("data/original/") and layout.CONDITIONS == ("original", "translated")

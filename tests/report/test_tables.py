@@ -43,3 +43,9 @@ def test_bias_table_is_one_row_per_run_in_percent(bias_frame):
 def test_bias_table_refuses_several_datasets(bias_frame):
     with pytest.raises(ValueError, match="several datasets"):
         bias_table(pd.concat([bias_frame, bias_frame.assign(dataset="other")], ignore_index=True))
+
+
+def test_translation_table_leaves_re_ranked_runs_to_table_6(metrics):
+    reranked = metrics[metrics["run"] == "bm25.original"].assign(run="rerank.none.bm25.original", system="rerank.none.bm25")
+    table = translation_table(pd.concat([metrics, reranked], ignore_index=True))
+    assert list(table["system"]) == ["bm25", "dense.m"]

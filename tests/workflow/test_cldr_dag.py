@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import pytrec_eval
 import yaml
-from factories import leaked_evaluation_texts, retrieval_runs
+from factories import leaked_evaluation_texts, retrieval_runs, shipped_fusions
 from scratch_project import copy_project
 from scratch_project import run as _run
 from scratch_project import snakemake as _snakemake
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.slow
 LANGUAGES = ["ar", "de", "en", "es", "fr", "ja", "ru", "zh"]
 ENCODERS = ["tiny", "tinycls"]
 FINETUNED = ["tiny+phrase", "tiny+qd"]
-RUNS = retrieval_runs(["original", "translated"], ENCODERS, ENCODERS, FINETUNED)  # exact and HNSW runs
+RUNS = retrieval_runs(["original", "translated"], ENCODERS, ENCODERS, FINETUNED, shipped_fusions(ENCODERS))  # exact, HNSW, fused
 RERANKED = [f"rerank.{reranker}{mode}.bm25.original" for reranker in ("none", "chance", "tiny-easy", "tiny-hard") for mode in ("", "-asis")]
 
 
@@ -72,10 +72,35 @@ def test_results_contract_is_complete(project: Path):
             assert [r for r, _ in ranked] == list(range(1, len(ranked) + 1))
             assert len(ranked) <= 100
             assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
-    for path in [layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD, layout.METRICS_SUMMARY]:
+    for path in [layout.TABLE_TRANSLATION_CSV, layout.TABLE_TRANSLATION_MD]:
         assert (project / path).stat().st_size > 0
+    # `dvc metrics show` / `dvc plots show`: one summary and one per-pair table per evaluated run, and nothing else
+    assert sorted(p.name for p in (project / layout.METRICS_SUMMARY / "cldr").iterdir()) == sorted(f"{r}.json" for r in RUNS + RERANKED)
+    assert sorted(p.name for p in (project / layout.PAIR_METRICS / "cldr").iterdir()) == sorted(f"{r}.csv" for r in RUNS + RERANKED)
     for template in (layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BIAS):
         assert (project / layout.fill(template, dataset="cldr")).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_findings_report_shows_every_item_a_verdict_per_finding_and_pdfs_of_every_figure(project: Path):
+    text = (project / layout.REPORT_MD).read_text(encoding="utf-8")
+    for title in ("Figure 3", "Figures 4 and 7", "Table 3", "Table 4", "Figure 5", "Table 5", "Table 6", "Table 7", "Table 8"):
+        assert f"### {title}" in text, title
+    assert "**Not run**" not in text  # the tiny configuration runs every experiment
+    verdicts = re.findall(r"^\| (\d) \| [^|]+ \| cldr \| (✅ supported|❌ not supported|➖ not applicable) \|", text, flags=re.MULTILINE)
+    assert [number for number, _ in verdicts] == [str(n) for n in range(1, 9)]
+    assert "†" in text or "[" in text  # intervals (and marks where significant) in Tables 3, 4 and 6
+    page = (project / layout.REPORT_HTML).read_text(encoding="utf-8")
+    images = re.findall(r'<img alt="[^"]*" src="([^"]+)"', page)
+    assert len(images) == text.count("![") and all(src.startswith("data:image/png;base64,") for src in images)
+    for png in [*project.glob("results/figures/**/*.png"), *project.glob("results/efficiency/*.png")]:
+        assert png.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-", png
+
+
+def test_snakemakes_own_report_builds_with_every_captioned_table_and_figure(project: Path):
+    _snakemake("--report", "snakemake_report.html", cwd=project)
+    page = (project / "snakemake_report.html").read_text(encoding="utf-8")
+    for caption in ("The paper's Figure 3", "The paper's Table 8", "The findings report", "best_vs_bm25.png", "table6_reranking.md"):
+        assert caption in page, caption
 
 
 def test_no_training_file_holds_an_evaluated_query_or_a_test_entitys_name(project: Path):
@@ -139,6 +164,8 @@ def test_the_efficiency_study_says_which_sizes_are_real(project: Path):
     report = (project / layout.EFFICIENCY_MD).read_text()
     assert "The paper's Table 7" in report and "Crossover" in report
     assert (project / layout.EFFICIENCY_FIGURE).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with open(project / layout.EFFICIENCY_SUMMARY_CSV, newline="") as handle:
+        assert sorted(int(row["size"]) for row in csv.DictReader(handle)) == sorted({int(row["size"]) for row in rows})
 
 
 def test_metrics_have_every_pair_and_agree_with_trec_eval(project: Path):
@@ -224,7 +251,9 @@ def test_changing_one_encoder_setting_reruns_only_its_branch(project: Path, tmp_
     wildcards = re.findall(r"^\s+wildcards: (.*)$", output, flags=re.MULTILINE)
     assert {"embed", "dense_search"} <= rules
     assert not rules & {"prepare_cldr", "translate", "bm25_index", "bm25_search"}
-    assert all("tinycls" not in w and "bm25" not in w for w in wildcards), wildcards
+    own = [re.sub(r"bm25\+dense\.tiny(?![a-z])", "", w) for w in wildcards]  # tiny's fusions with BM25 are its branch too
+    assert all("tinycls" not in w and "bm25" not in w for w in own), wildcards
+    assert any("members=bm25+dense.tiny," in w for w in wildcards)
     assert any("encoder=tiny" in w for w in wildcards)
 
 

@@ -29,11 +29,12 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
     "finetune": ("prepare",),
     "bm25": ("translate",),
     "dense": ("translate", "finetune"),
-    "evaluate": ("bm25", "dense", "rerank"),
-    "analyse": ("bm25", "dense", "rerank"),
+    "fusion": ("bm25", "dense"),
+    "evaluate": ("bm25", "dense", "fusion", "rerank"),
+    "analyse": ("bm25", "dense", "fusion", "rerank"),
     "rerank": ("bm25", "dense"),
     "efficiency": ("dense",),
-    "report": ("evaluate", "analyse"),
+    "report": ("evaluate", "analyse", "efficiency"),  # the findings report weighs HNSW's speed
     "track": ("report",),
 }
 CORE = f"{PACKAGE}.core"

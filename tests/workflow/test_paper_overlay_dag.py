@@ -89,6 +89,9 @@ def test_the_tables_report_the_papers_measure(project: Path):
         table = {(row["dataset"], row["system"]): row for row in csv.DictReader(handle)}
     for row in rows:
         if row["metric"] == "success@100" and row["query_lang"] == "all" and row["condition"] == "original":
+            if row["system"].startswith("rerank."):  # re-ranked runs are Table 6's, not Table 3's
+                assert (row["dataset"], row["system"]) not in table
+                continue
             assert float(table[(row["dataset"], row["system"])]["original"]) == pytest.approx(float(row["value"]) * 100, abs=0.051)
 
 

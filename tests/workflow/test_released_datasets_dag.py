@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 import pytrec_eval
 import yaml
-from factories import retrieval_runs
+from factories import retrieval_runs, shipped_fusions
 from releases import write_clirmatrix, write_largescale_split, write_mmarco
 from scratch_project import copy_project, snakemake
 
@@ -68,7 +69,7 @@ def test_each_dataset_leaves_the_whole_results_contract(project: Path, dataset: 
     assert set(docs.values()) == set(DATASETS[dataset]["languages"])
     for topic in topics:  # no judgment crosses into another document language
         assert {docs[docid] for docid in qrels[topic.qid]} == {topic.doc_lang}
-    runs = retrieval_runs(CONDITIONS[dataset], ["minilm"], ["minilm"], ["minilm+qd"])  # exact and HNSW, base and fine-tuned
+    runs = retrieval_runs(CONDITIONS[dataset], ["minilm"], ["minilm"], ["minilm+qd"], shipped_fusions(["minilm"]))  # and fused
     assert sorted(p.stem for p in (project / f"results/{dataset}/runs").glob("*.trec")) == sorted(runs)
     for run in runs:
         ranked = read_run(project / f"results/{dataset}/runs/{run}.trec")
@@ -173,3 +174,13 @@ def test_malformed_release_fails_with_file_and_line_and_leaves_no_outputs(projec
         assert not (project / layout.fill(layout.QUERIES, dataset="clirmatrix")).exists()
     finally:
         shutil.copy(backup, path)
+
+
+def test_the_report_sets_our_numbers_beside_the_papers_on_its_datasets(project: Path):
+    text = (project / layout.REPORT_MD).read_text(encoding="utf-8")
+    for dataset in DATASETS:
+        ours = re.search(
+            rf"^\| {dataset} \| rerank\.none\.bm25 \| original \| average \| recall@10 \| [0-9.]+ \| ([^|]+) \|$", text, re.MULTILINE
+        )
+        assert ours and re.fullmatch(r"[0-9]+\.[0-9]", ours.group(1).strip()), dataset  # Table 6's BM25 row: ours, not a dash
+    assert "this run has none of the paper's datasets" not in text

@@ -24,7 +24,14 @@ else:
         output:
             csv=layout.EFFICIENCY_CSV,
             markdown=layout.EFFICIENCY_MD,
-            figure=layout.EFFICIENCY_FIGURE,
+            figure=report(
+                layout.EFFICIENCY_FIGURE,
+                caption="../report/efficiency.rst",
+                category="Figures",
+                subcategory="beyond the paper",
+            ),
+            figure_pdf=layout.pdf(layout.EFFICIENCY_FIGURE),
+            summary=layout.EFFICIENCY_SUMMARY_CSV,
         log:
             "logs/efficiency.log",
         benchmark:

@@ -77,11 +77,13 @@ rule track_report:
             layout.TABLE_BIAS_CSV,
             layout.TABLE_BIAS_MD,
         ],
-        figures=[layout.FIGURE_BM25, layout.FIGURE_ENCODERS, layout.FIGURE_BIAS],
+        figures=PLAN.dataset_figures,
         finetuning=PLAN.finetune_reports,
         reranking=PLAN.rerank_reports,
         linguistic=PLAN.linguistic_reports,
         significance=PLAN.significance_reports,
+        ann=PLAN.ann_reports,
+        findings=[layout.REPORT_MD, layout.REPORT_HTML],
     output:
         logged=layout.MLFLOW_REPORT,
     log:

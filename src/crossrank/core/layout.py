@@ -84,7 +84,10 @@ RERANKED_RUN = "results/{dataset}/reranked/{run}.trec"
 METRICS = "results/metrics.csv"
 # The per-query values of every run, tidy (dataset, run, qid, query_lang, doc_lang, metric, value).
 QUERY_METRICS = "results/per_query.csv"
-METRICS_SUMMARY = "results/metrics.json"
+# Directories, one file per (dataset, run): its macro averages ("results/metrics/cldr/bm25.original.json",
+# DVC's metrics: one row each in `dvc metrics show`) and its values per language pair (DVC's plots).
+METRICS_SUMMARY = "results/metrics"
+PAIR_METRICS = "results/per_pair"
 TABLE_TRANSLATION_CSV = "results/tables/table3_translation.csv"
 TABLE_TRANSLATION_MD = "results/tables/table3_translation.md"
 FIGURE_BM25 = "results/figures/{dataset}/bm25_heatmap.png"
@@ -113,10 +116,21 @@ INTERVALS = "results/tables/intervals.csv"
 TABLE_BIAS_CSV = "results/tables/{dataset}/language_bias.csv"
 TABLE_BIAS_MD = "results/tables/{dataset}/language_bias.md"
 FIGURE_BIAS = "results/figures/{dataset}/language_bias.png"
+# The paper's Figure 5 (the best dense run against BM25) and Table 7's recall half (exact vs HNSW).
+FIGURE_BEST = "results/figures/{dataset}/best_vs_bm25.png"
+TABLE_ANN_CSV = "results/tables/table7_ann.csv"
+TABLE_ANN_MD = "results/tables/table7_ann.md"
+# The findings report: every table and figure, the paper's numbers beside ours, a verdict per finding.
+REPORT_MD = "results/report.md"
+REPORT_HTML = "results/report.html"
+# The paper's published numbers, one row per printed cell (read by the report, never typed into code).
+PAPER_RESULTS = "workflow/data/paper_results.csv"
 # The exact-vs-HNSW efficiency study (timings: they differ between runs and machines).
 EFFICIENCY_CSV = "results/efficiency/ann_efficiency.csv"
 EFFICIENCY_MD = "results/efficiency/ann_efficiency.md"
 EFFICIENCY_FIGURE = "results/efficiency/ann_efficiency.png"
+# Its summary at the default ef, one row per corpus size (exact vs HNSW queries per second: DVC's efficiency plot).
+EFFICIENCY_SUMMARY_CSV = "results/efficiency/ann_efficiency_summary.csv"
 MLFLOW_LOGGED = "results/mlflow/logged/{dataset}/{run}.json"
 MLFLOW_REPORT = "results/mlflow/reports/{dataset}.json"
 # The MLflow run of one fine-tuning (the evaluation runs of its encoder are tagged with its id).
@@ -133,6 +147,13 @@ GLOBAL_STAGES = ("download", "index", "embed", "metrics", "report", "efficiency"
 REGISTRY_ENCODER = "[A-Za-z0-9_-]+"
 FINETUNED_ENCODER = r"[A-Za-z0-9_-]+\+[A-Za-z0-9_-]+"
 ANY_ENCODER = r"[A-Za-z0-9_-]+(\+[A-Za-z0-9_-]+)?"
+
+
+def pdf(figure: str) -> str:
+    """The PDF every figure is also saved as, beside its PNG (``...png`` -> ``...pdf``)."""
+    if not figure.endswith(".png"):
+        raise ValueError(f"figures are PNG paths, got {figure!r}")
+    return figure[: -len(".png")] + ".pdf"
 
 
 def fill(template: str, **values: str) -> str:

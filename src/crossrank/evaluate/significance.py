@@ -48,12 +48,16 @@ def paired_test(a: Sequence[float], b: Sequence[float], n_resamples: int = 10_00
     if np.allclose(differences, differences[0]) and math.isclose(float(differences[0]), 0.0, abs_tol=1e-12):
         return PairedTest(len(left), 0.0, 1.0, 1.0)
     t_p = float(stats.ttest_rel(left, right).pvalue)
+    # Swapping a query's two values flips the sign of its difference: scipy's one-sample "samples" permutation
+    # (sign flips of the differences) is the paired randomization test, 4-5x faster than permuting both samples,
+    # and batched so that 10,000 resamples of 6,000 queries stay within a few hundred MB.
     randomization = stats.permutation_test(
-        (left, right),
-        lambda x, y, axis: np.mean(x - y, axis=axis),
+        (differences,),
+        lambda d, axis: np.mean(d, axis=axis),
         permutation_type="samples",
         vectorized=True,
         n_resamples=n_resamples,
+        batch=1000,
         alternative="two-sided",
         rng=np.random.default_rng(seed),
     )

@@ -109,3 +109,16 @@ def grouped_bars(
     axes[0][-1].legend(loc="upper right", fontsize=8)
     fig.suptitle(title)
     save_figure(fig, path)
+
+
+def best_dense_system(metrics: pd.DataFrame, dataset: str, metric: str = "recall@100") -> str | None:
+    """The exact dense retriever (base or fine-tuned encoder) with the highest macro ``metric`` on any condition of ``dataset``."""
+    rows = metrics[
+        (metrics["dataset"] == dataset)
+        & (metrics["metric"] == metric)
+        & (metrics["query_lang"] == MACRO)
+        & (metrics["run"].str.startswith("dense."))
+    ]
+    if rows.empty:
+        return None
+    return str(rows.sort_values(["value", "run"], ascending=[False, True], kind="stable").iloc[0]["system"])

@@ -7,6 +7,7 @@ take plain paths and settings, so they run (and are tested) without Snakemake.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,11 +17,17 @@ from crossrank.core.contract import MACRO
 from crossrank.core.io import all_or_nothing, atomic_write, read_json
 from crossrank.core.run_name import RunName
 from crossrank.evaluate.metrics import read_metrics, read_query_metrics
+from crossrank.report.ann_table import ann_table as ann_table_of
+from crossrank.report.annotate import Uncertainty
 from crossrank.report.bias_figure import language_bias_figure
-from crossrank.report.figures import grouped_bars, heatmaps
+from crossrank.report.document import report_markdown
+from crossrank.report.figures import best_dense_system, grouped_bars, heatmaps
+from crossrank.report.findings import Evidence
 from crossrank.report.finetune_curves import curve_figure, curve_frame
 from crossrank.report.finetune_tables import best_configurations, finetuning_table
+from crossrank.report.html import report_html
 from crossrank.report.linguistic_report import correlation_markdown, similarity_figure
+from crossrank.report.paper_results import read_paper_results
 from crossrank.report.rerank_table import reranking_table
 from crossrank.report.significance_table import compare, intervals, readable
 from crossrank.report.tables import bias_table, write_markdown, write_table
@@ -178,7 +185,8 @@ def significance_table(queries_path: str, comparisons: Sequence[Mapping[str, Any
     confidence = settings.get("confidence", 0.95)
     caption = (
         f"Each table's differences against its baseline (table3: translated vs original documents; table4: a fine-tuned "
-        f"encoder vs its base; table6: a re-ranker vs none, the first stage's order of the same candidates), over the queries "
+        f"encoder vs its base; table6: a re-ranker vs none, the first stage's order of the same candidates; fusion: a fused "
+        f"run vs each of its members), over the queries "
         f"both runs evaluate: macro averages in %, the difference with its {confidence:.0%} bootstrap interval (queries "
         "resampled within language pairs, then macro-averaged), and the paired t-test's and paired randomization test's "
         "p-values, Holm-adjusted over the comparisons of one table, dataset and metric; significant: randomization p (Holm) "
@@ -190,3 +198,64 @@ def significance_table(queries_path: str, comparisons: Sequence[Mapping[str, Any
         write_markdown(readable(found), out["markdown"], caption if not found.empty else caption + " (no comparison applies)")
         with atomic_write(out["intervals"]) as handle:
             intervals(queries, settings).to_csv(handle, index=False, float_format="%.6f", lineterminator="\n")
+
+
+def ann_table(metrics_path: str, metric: str, out_csv: str, out_markdown: str) -> None:
+    """The paper's Table 7, recall half: every encoder's exact and HNSW ``metric``, and their average per dataset."""
+    table = ann_table_of(read_metrics([metrics_path]), metric)
+    if table.empty:
+        raise ValueError(f"{metrics_path} has no pair of exact (dense.*) and HNSW (ann.*) runs of one encoder")
+    caption = (
+        f"Table 7 (recall): macro {metric} (%) of exact search and HNSW per encoder, and their average over the base encoders "
+        "(the paper's row). The paper's time column is its normalised timestamps; ours is the efficiency study (seconds, "
+        "queries per second) in results/efficiency/."
+    )
+    write_table(table, out_csv, out_markdown, caption)
+
+
+def best_figure(metrics_path: str, dataset: str, metric: str, conditions: Sequence[str], pairs: Sequence[str], out_figure: str) -> None:
+    """The paper's Figure 5: the best exact dense run of a dataset against BM25, per condition, average and highlighted pairs."""
+    metrics = read_metrics([metrics_path])
+    metrics = metrics[metrics["dataset"] == dataset]
+    best = best_dense_system(metrics, dataset, metric)
+    if best is None:
+        raise ValueError(f"{metrics_path} has no exact dense run of {dataset!r} with {metric!r}")
+    present = set(metrics["query_lang"] + "-" + metrics["doc_lang"])
+    shown = [pair for pair in pairs if pair in present]
+    title = f"Best dense run ({best}) against BM25 on {dataset}: {metric}"
+    grouped_bars(metrics, ["bm25", best], conditions, shown, out_figure, title=title, metric=metric)
+
+
+def findings_report(
+    items: Sequence[Mapping[str, Any]], inputs: Mapping[str, Any], settings: Mapping[str, Any], out_markdown: str, out_html: str
+) -> None:
+    """``results/report.md`` and its self-contained ``report.html``: items, the paper's numbers, findings with verdicts.
+
+    ``inputs`` names ``metrics``, ``queries``, ``significance``, ``intervals``, ``paper`` and
+    ``bias`` (one CSV per dataset), and where they ran ``linguistic`` and ``efficiency``.
+    """
+    bias = pd.concat(
+        [pd.read_csv(path).assign(dataset=name) for name, path in zip(settings["datasets"], inputs["bias"], strict=True)], ignore_index=True
+    )
+    optional = {key: pd.read_csv(inputs[key]) if inputs.get(key) else pd.DataFrame() for key in ("linguistic", "efficiency")}
+    significance = pd.read_csv(inputs["significance"])
+    evidence = Evidence(
+        datasets=list(settings["datasets"]),
+        metrics=read_metrics([inputs["metrics"]]),
+        queries=read_query_metrics([inputs["queries"]]),
+        significance=significance,
+        linguistic=optional["linguistic"],
+        bias=bias,
+        efficiency=optional["efficiency"],
+        metric=settings["metric"],
+        rerank_metric=settings["rerank_metrics"][0],
+        alpha=settings.get("alpha", 0.05),
+        test_settings=settings.get("significance", {}),
+    )
+    uncertainty = Uncertainty(pd.read_csv(inputs["intervals"]), significance)
+    text = report_markdown(items, evidence, uncertainty, read_paper_results(inputs["paper"]), settings, out_markdown)
+    with all_or_nothing([out_markdown, out_html]):
+        with atomic_write(out_markdown) as handle:
+            handle.write(text)
+        with atomic_write(out_html) as handle:
+            handle.write(report_html(text, Path(out_markdown).parent, "crossrank: this run against the paper"))
