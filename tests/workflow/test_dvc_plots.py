@@ -134,3 +134,8 @@ def test_the_efficiency_plot_reads_columns_of_the_efficiency_summary():
 def test_dvc_metrics_are_the_per_run_summary_directory():
     metrics = DVC["stages"]["metrics"]["metrics"]
     assert [next(iter(e)) if isinstance(e, dict) else e for e in metrics] == [layout.METRICS_SUMMARY]
+
+
+def test_dvc_ignores_the_timestamp_snakemake_leaves_in_directory_outputs():
+    patterns = [line.strip() for line in (PROJECT / ".dvcignore").read_text(encoding="utf-8").splitlines()]
+    assert ".snakemake_timestamp" in patterns  # else `dvc metrics show` lists results/metrics/.snakemake_timestamp as a run
