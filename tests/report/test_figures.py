@@ -41,3 +41,22 @@ def test_grouped_bars_draw_each_system_s_macro_and_pair_values_per_condition(met
         ("bm25", [30.0, 35.0, None]),
         ("dense.m", [60.0, 65.0, None]),
     ]
+
+
+def _width_inches(path) -> float:
+    import matplotlib.image
+
+    return matplotlib.image.imread(path).shape[1] / 150  # save_figure's dpi
+
+
+def test_the_papers_figures_fit_a_papers_text_width(metrics, tmp_path):
+    from crossrank.core.figures import PAPER_WIDTH
+
+    eight = ["ar", "de", "en", "es", "fr", "ja", "ru", "zh"]
+    heatmaps(metrics, ["bm25.original", "bm25.translated"], ["a", "b"], eight, eight, tmp_path / "h8.png")
+    many = [f"l{i:02d}" for i in range(25)]
+    heatmaps(metrics, ["bm25.original", "bm25.translated"], ["a", "b"], ["en"], many, tmp_path / "h25.png")
+    systems = ["bm25", "dense.m", "dense.m+qd"]
+    grouped_bars(metrics, systems, ["original", "translated"], ["en-de", "fr-de", "de-en", "en-fr"], tmp_path / "b.png", title="t")
+    for name in ("h8.png", "h25.png", "b.png"):
+        assert _width_inches(tmp_path / name) <= PAPER_WIDTH + 0.2, name  # + the tight bbox's 0.1 in padding each side

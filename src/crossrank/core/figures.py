@@ -32,6 +32,9 @@ PAPER_STYLE = {
     "pdf.fonttype": 42,  # TrueType in the PDF: text stays text (searchable, editable)
 }
 matplotlib.rcParams.update(PAPER_STYLE)
+# A two-column paper's text width in inches: the paper's own figures (3, 4, 5, 7) are drawn no wider, so that
+# their 8-10 pt text stays 8-10 pt when printed.
+PAPER_WIDTH = 7.0
 
 
 def pdf_path(png: str | os.PathLike[str]) -> Path:

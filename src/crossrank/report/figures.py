@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from crossrank.core.contract import MACRO
-from crossrank.core.figures import save_figure
+from crossrank.core.figures import PAPER_WIDTH, save_figure
 
 
 def pair_matrix(
@@ -42,15 +42,17 @@ def heatmaps(
 ) -> None:
     """One heatmap per run, query languages as rows and document languages as columns, in %.
 
-    Panels stack vertically when there are more document languages than fit side by side
-    (Large-Scale: one English row against 25 document languages).
+    At most :data:`PAPER_WIDTH` wide: panels stack vertically when they do not fit side by side,
+    and cells shrink (with their numbers) when one panel would not fit (Large-Scale: one English
+    row against 25 document languages).
     """
     rows, columns = len(query_languages), len(doc_languages)
-    cell = 0.55
-    wide = columns > 16
-    grid = (len(runs), 1) if wide else (1, len(runs))
-    panel = (max(4.0, cell * columns + 1.5), max(1.6, cell * rows + 1.4))
-    size = (panel[0], panel[1] * len(runs)) if wide else (panel[0] * len(runs), panel[1])
+    cell = min(0.55, (PAPER_WIDTH - 2.0) / max(1, columns))  # 2 in for the row labels and the colour bar
+    panel = (max(3.0, cell * columns + 1.9), max(1.6, cell * rows + 1.4))
+    side_by_side = panel[0] * len(runs) <= PAPER_WIDTH
+    grid = (1, len(runs)) if side_by_side else (len(runs), 1)
+    size = (panel[0] * len(runs), panel[1]) if side_by_side else (panel[0], panel[1] * len(runs))
+    number_size = 8 if cell >= 0.45 else 6
     fig, axes = plt.subplots(*grid, figsize=size, squeeze=False, layout="constrained")
     image = None
     for ax, run, title in zip(axes.flat, runs, titles, strict=True):
@@ -61,13 +63,13 @@ def heatmaps(
             for j in range(columns):
                 if not np.isnan(matrix[i, j]):
                     color = "white" if matrix[i, j] < 60 else "black"
-                    ax.text(j, i, f"{matrix[i, j]:.0f}", ha="center", va="center", fontsize=8, color=color)
+                    ax.text(j, i, f"{matrix[i, j]:.0f}", ha="center", va="center", fontsize=number_size, color=color)
         ax.set_xticks(range(columns), [lang.upper() for lang in doc_languages])
         ax.set_yticks(range(rows), [lang.upper() for lang in query_languages])
         ax.set_xlabel("document language")
         ax.set_ylabel("query language")
         ax.set_title(title)
-    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.85, label=f"{metric} (%)")
+    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, aspect=30, fraction=0.05, label=f"{metric} (%)")
     save_figure(fig, path)
 
 
@@ -80,17 +82,15 @@ def grouped_bars(
     title: str,
     metric: str = "recall@100",
 ) -> None:
-    """Bars of ``metric`` per system: the macro average and each highlighted pair, one panel per condition."""
+    """Bars of ``metric`` per system: the macro average and each highlighted pair, one panel per condition, stacked
+    (:data:`PAPER_WIDTH` wide, the legend below)."""
     groups = ["Average", *[p.upper() for p in pairs]]
     fig, axes = plt.subplots(
-        1,
-        len(conditions),
-        figsize=(max(6.0, 1.2 * len(groups) * max(1, len(systems)) * 0.6) * len(conditions), 4.2),
-        squeeze=False,
-        sharey=True,
+        len(conditions), 1, figsize=(PAPER_WIDTH, 2.4 * len(conditions) + 0.8), squeeze=False, sharex=True, layout="constrained"
     )
     width = 0.8 / max(1, len(systems))
-    for ax, condition in zip(axes[0], conditions, strict=True):
+    label_size = 7 if len(groups) * len(systems) <= 18 else 5
+    for ax, condition in zip(axes[:, 0], conditions, strict=True):
         for s, system in enumerate(systems):
             rows = metrics[(metrics["system"] == system) & (metrics["condition"] == condition) & (metrics["metric"] == metric)]
             values = []
@@ -100,13 +100,13 @@ def grouped_bars(
                 values.append(float(match.iloc[0]) * 100 if len(match) else np.nan)
             positions = np.arange(len(groups)) + (s - (len(systems) - 1) / 2) * width
             bars = ax.bar(positions, values, width, label=system)
-            ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=1)
+            ax.bar_label(bars, fmt="%.0f", fontsize=label_size, padding=1)
         ax.set_xticks(range(len(groups)), groups)
-        ax.set_ylim(0, 105)
+        ax.set_ylim(0, 112)
         ax.set_title(f"{condition} documents")
         ax.set_ylabel(f"{metric} (%)")
         ax.grid(axis="y", alpha=0.3)
-    axes[0][-1].legend(loc="upper right", fontsize=8)
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=min(4, max(1, len(systems))))
     fig.suptitle(title)
     save_figure(fig, path)
 
