@@ -12,7 +12,7 @@ import pytest
 import yaml
 from releases import write_am2ico, write_senwich, write_tatoeba, write_xlwic
 
-from crossrank.config import merge_overlays, validate_params
+from crossrank.config import check_config_files, merge_overlays, validate_params
 from crossrank.core.errors import ConfigError
 from crossrank.finetune.tatoeba import TATOEBA_CODES
 from crossrank.finetune.word_pairs import languages_of
@@ -431,4 +431,53 @@ def test_re_ranking_needs_enabled_encoders_a_first_stage_that_runs_and_its_table
     params["report"]["rerank_metrics"] = ["success@10"]
     assert "'report.rerank_metrics' has ['success@10'], which evaluation.metrics" in _error(copy.deepcopy(params))
     params["report"]["rerank_metrics"] = ["ndcg@100"]
+    validate_params(params, SCHEMA)
+
+
+def test_an_unknown_cldr_language_stops_validation_naming_the_key(params: dict[str, Any]) -> None:
+    params["cldr"]["languages"] = ["de", "en", "xq"]
+    message = _error(params)
+    assert "'cldr.languages' has ['xq']: CLDR has no locale" in message and "ISO 639-1" in message
+
+
+@pytest.mark.parametrize(
+    ("model", "reason"),
+    [
+        ("package:does_not_exist", "the Python package 'does_not_exist' is not installed"),
+        ("./models/missing-encoder", "the local directory './models/missing-encoder' does not exist"),
+        ("/nowhere/at/all/encoder", "the local directory '/nowhere/at/all/encoder' does not exist"),
+    ],
+)
+def test_a_model_that_cannot_be_there_stops_validation_with_the_reason(params: dict[str, Any], model: str, reason: str) -> None:
+    params["encoders"]["minilm"]["model"] = model
+    message = _error(params)
+    assert f"'encoders.minilm.model' is {model!r}: {reason}" in message
+
+
+def test_a_hub_id_and_a_disabled_encoders_missing_model_pass_validation(params: dict[str, Any]) -> None:
+    params["encoders"]["xlmr"]["model"] = "package:does_not_exist"  # disabled: never loaded
+    params["encoders"]["minilm"]["model"] = "sentence-transformers/all-MiniLM-L6-v2"  # a hub id: only loading can tell
+    validate_params(params, SCHEMA)
+
+
+def test_a_key_given_twice_in_a_config_file_is_refused_with_file_and_lines(tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("bm25:\n  k1: 1.2\n  b: 0.75\n  k1: 0.9\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"overlay\.yaml, line 4: key 'bm25\.k1' is given twice \(first on line 2\)"):
+        check_config_files([overlay])
+    check_config_files([PARAMS])  # the shipped file has no duplicate
+
+
+def test_a_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("bm25:\n  k1: [1.2\n  b: 0.75\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"overlay\.yaml, line \d+: .*YAML"):
+        check_config_files([overlay])
+
+
+def test_a_highlighted_pair_with_no_such_language_stops_validation(params: dict[str, Any]) -> None:
+    params["report"]["highlight_pairs"] = ["en-es", "en-xx"]
+    message = _error(params)
+    assert "'report.highlight_pairs' has 'en-xx': ['xx'] is no language code" in message and "en-es" not in message.split("has")[1][:8]
+    params["report"]["highlight_pairs"] = ["en-es", "sw-en"]  # a real pair this run lacks: left out of its tables, not refused
     validate_params(params, SCHEMA)

@@ -17,15 +17,71 @@ import yaml
 from crossrank.analyse.linguistic import lang2vec_code
 from crossrank.core.contract import base_language
 from crossrank.core.errors import ConfigError
+from crossrank.core.model_source import model_problem
 from crossrank.finetune.tatoeba import FIX as TATOEBA_FIX
 from crossrank.finetune.tatoeba import TATOEBA_CODES, phrase_language_pairs, tatoeba_files
 from crossrank.finetune.training_data import word_training_files
 from crossrank.finetune.word_pairs import missing_files
 from crossrank.plan import dataset_conditions, efficiency_source, enabled_encoders, fusion_members, searched_retrievers, translation_backend
 from crossrank.prepare import registry
+from crossrank.prepare.cldr import unknown_languages
 from crossrank.prepare.download import check_exportable
 from crossrank.translate.backends import MACHINE_TRANSLATION
 from crossrank.translate.codes import unmapped
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a mapping key given twice (PyYAML keeps the last one silently)."""
+
+    def __init__(self, text: str, source: str) -> None:
+        super().__init__(text)
+        self.source, self.path = source, []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in first:
+                path = ".".join([*self.path, str(key)])
+                raise ConfigError(
+                    f"{self.source}, line {line}: key {path!r} is given twice (first on line {first[key]}); YAML keeps only the "
+                    "last, so the first would be ignored silently. Fix: keep one of them."
+                )
+            first[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _keys_of(loader: _StrictLoader, node: yaml.Node, path: list[str]) -> None:
+    """Walk ``node``'s mappings, checking each for repeated keys with the dotted path of where it sits."""
+    if isinstance(node, yaml.MappingNode):
+        loader.path = path
+        loader.construct_mapping(node)
+        for key_node, value in node.value:
+            _keys_of(loader, value, [*path, str(key_node.value)])
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _keys_of(loader, item, path)
+
+
+def check_config_files(paths: list[str | os.PathLike[str]]) -> None:
+    """Refuse a YAML syntax error or a key given twice in any configuration file, naming the file and line.
+
+    Run before the configuration is used: Snakemake's own reader keeps the last of two equal keys.
+    """
+    for path in paths:
+        text = Path(path).read_text(encoding="utf-8")
+        loader = _StrictLoader(text, str(path))
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _keys_of(loader, node, [])
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = f", line {mark.line + 1}" if mark is not None else ""
+            raise ConfigError(f"{path}{line}: not valid YAML ({error.problem or error}). Fix the file there.") from None
+        finally:
+            loader.dispose()
 
 
 def _key_path(path: Any) -> str:
@@ -74,6 +130,8 @@ def _cross_key_problems(config: dict[str, Any]) -> list[str]:
     problems += _rerank_problems(config)
     problems += _fusion_problems(config)
     problems += _linguistic_problems(config)
+    problems += _model_problems(config)
+    problems += _highlight_problems(config)
     for dataset in config.get("datasets", []):
         if dataset not in config:
             problems.append(f"dataset {dataset!r} is listed in 'datasets' but has no '{dataset}:' settings block.")
@@ -292,8 +350,51 @@ def _word_problems(name: str, block: dict[str, Any], languages: list[str]) -> li
     ]
 
 
+def _model_problems(config: dict[str, Any]) -> list[str]:
+    """Models the configuration will load that cannot be there: an uninstalled ``package:``, a missing local directory."""
+    models = {f"encoders.{name}.model": config["encoders"][name].get("model", "") for name in enabled_encoders(config)}
+    if any(translation_backend(config, dataset) == MACHINE_TRANSLATION for dataset in config.get("datasets", [])):
+        models["translation.nllb.model"] = config.get("translation", {}).get("nllb", {}).get("model", "")
+    if config.get("truncation", {}).get("max_tokens"):
+        models["truncation.tokenizer"] = config["truncation"].get("tokenizer", "")
+    problems = []
+    for key, model in models.items():
+        problem = model_problem(str(model))
+        if problem:
+            problems.append(f"'{key}' is {model!r}: {problem}.")
+    return problems
+
+
+def _highlight_problems(config: dict[str, Any]) -> list[str]:
+    """Highlighted pairs naming a language that is neither a configured dataset's nor a language code at all (``en-xx``:
+    a typo would silently drop the pair from every table; a real pair another dataset lacks is left out of its tables)."""
+    languages: set[str] = set()
+    for dataset in config.get("datasets", []):
+        if dataset in config and dataset in registry.DATASETS:
+            entry = registry.dataset(dataset)
+            languages |= {
+                base_language(lang) for lang in entry.document_languages(config[dataset]) + entry.query_languages(config[dataset])
+            }
+    problems = []
+    for pair in config.get("report", {}).get("highlight_pairs", []):
+        query, _, document = str(pair).partition("-")
+        unknown = [lang for lang in (query, document) if lang not in languages and (not lang or unknown_languages([lang]))]
+        if not (query and document) or unknown:
+            problems.append(
+                f"'report.highlight_pairs' has {pair!r}: {unknown or pair!r} is no language code. Fix: write pairs as "
+                f"<query language>-<document language>, e.g. en-es (this run's languages: {', '.join(sorted(languages))})."
+            )
+    return problems
+
+
 def _dataset_problems(dataset: str, params: dict[str, Any]) -> list[str]:
-    """Settings a released dataset's protocol rejects (unknown language, template, ...) and a missing release directory."""
+    """Settings a released dataset's protocol rejects (unknown language, template, ...) and a missing release directory;
+    for the generated cldr benchmark, languages CLDR has no locale for."""
+    if dataset == "cldr":
+        unknown = unknown_languages(params.get("languages", []))
+        return [
+            f"'cldr.languages' has {unknown}: CLDR has no locale for them. Fix: use ISO 639-1 codes such as 'de' or 'ja'."
+        ] if unknown else []  # fmt: skip
     if not registry.dataset(dataset).released:
         return []
     try:

@@ -10,12 +10,14 @@ if _src not in sys.path:
 from crossrank.core.environment import share_source_path
 
 share_source_path(_src)
-from crossrank.config import validate_params
+from crossrank.config import check_config_files, validate_params
 from crossrank.core import layout
 from crossrank.core.layout import fill
 from crossrank.core.run_name import RunName, run_pattern
 from crossrank.plan import Plan
 
+# Every config file read strictly first: Snakemake's YAML reader keeps the last of two equal keys silently.
+check_config_files(workflow.configfiles)
 validate_params(
     config, Path(workflow.basedir) / "workflow" / "schemas" / "params.schema.yaml"
 )

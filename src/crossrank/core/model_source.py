@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 from pathlib import Path
 
 PACKAGE_PREFIX = "package:"
@@ -33,6 +34,24 @@ def resolve_model(model: str) -> tuple[str, str]:
     if path.is_dir():
         return str(path), f"local@{_directory_digest(path)}"
     return model, model
+
+
+def model_problem(model: str) -> str | None:
+    """Why ``model`` cannot be loaded, where that is knowable without the network (None otherwise).
+
+    A ``package:`` module must be installed; a reference that reads as a local path (absolute,
+    ``./``, ``../``, ``~``, or more than one ``/``: a hub id is ``org/name``) must be a directory.
+    A hub id is not checked here: only loading it can tell.
+    """
+    if model.startswith(PACKAGE_PREFIX):
+        module_name = model[len(PACKAGE_PREFIX) :]
+        if not module_name or importlib.util.find_spec(module_name.split(".")[0]) is None:
+            return f"the Python package {module_name!r} is not installed (pip install it, or name another model)"
+        return None
+    looks_local = model.startswith(("/", "./", "../", "~")) or model.count("/") > 1
+    if looks_local and not Path(model).expanduser().is_dir():
+        return f"the local directory {model!r} does not exist (put the model there, or name a hub id such as org/name)"
+    return None
 
 
 def _directory_digest(path: Path) -> str:

@@ -146,6 +146,17 @@ def _related_codes(kind: str, code: str, available: dict[str, set[str]]) -> list
     return [section[:_MAX_RELATED] for section in sections if section]
 
 
+def unknown_languages(languages: Sequence[str]) -> list[str]:
+    """The codes of ``languages`` CLDR has no locale for (checked at validation, before any job)."""
+    unknown = []
+    for lang in languages:
+        try:
+            Locale.parse(lang)
+        except (ValueError, TypeError, UnknownLocaleError):
+            unknown.append(lang)
+    return unknown
+
+
 def load_entities(languages: Sequence[str] = LANGUAGES, entity_types: Sequence[str] = ENTITY_TYPES) -> list[Entity]:
     """All CLDR entities named in every language, with names unique per language.
 
