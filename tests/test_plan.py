@@ -531,7 +531,17 @@ def test_a_disabled_experiment_is_listed_as_not_run_with_the_key_that_enables_it
     for key in ("table4", "table5", "finetune_curves"):
         assert "finetune.encoders" in items[key]["enable"] and "csv" not in items[key] and "markdown" not in items[key]
     assert "conditions: [original, translated]" in items["table3"]["enable"]
+    assert "fusion.methods" in items["fusion"]["enable"]  # _config turns fusion off
     inputs = plan.report_inputs()
     assert layout.TABLE_FINETUNE_CSV not in inputs and layout.TABLE_BEST_MD not in inputs
     assert {layout.PAPER_RESULTS, layout.QUERY_METRICS, "results/tables/cldr/language_bias.csv"} <= set(inputs)
     assert layout.REPORT_MD in plan.stage_targets("report") and layout.pdf(layout.FIGURE_LINGUISTIC) in plan.stage_targets("report")
+
+
+def test_fusion_with_nothing_to_fuse_is_listed_as_not_run(tmp_path: Path):
+    config = _config(tmp_path)
+    config["fusion"].update(methods=["rrf"], members=[])
+    items = {item["key"]: item for item in Plan.from_config(config).report_items}
+    assert "fusion.members" in items["fusion"]["enable"]
+    config["fusion"]["members"] = [["bm25", "dense.*"]]
+    assert Plan.from_config(config).report_items[-4]["key"] == "fusion" and not Plan.from_config(config).report_items[-4].get("enable")

@@ -529,7 +529,8 @@ class Plan:
              "markdown": per[layout.TABLE_BIAS_MD], "figures": per[layout.FIGURE_BIAS]},
             {"key": "fusion", "section": "beyond", "title": "Fusion: BM25 with each dense run (RRF and min-max CombSUM)",
              "annotate": "fusion", "baseline_note": "differs significantly from one of its members or more (the significance table: each)",
-             "enable": None if self.fusion_methods else "fusion.methods: [rrf, combsum]"},
+             "enable": None if any(self.fusion_runs(name) for name in self.datasets)
+             else "fusion.methods: [rrf, combsum] with fusion.members of this run's retrievers (dense.* needs an enabled encoder)"},
             {"key": "significance", "section": "beyond", "title": "Every table's differences, tested",
              "markdown": [layout.TABLE_SIGNIFICANCE_MD]},
             {"key": "finetune_curves", "section": "beyond", "title": "Fine-tuning validation curves",
