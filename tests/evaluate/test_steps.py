@@ -21,10 +21,11 @@ QRELS = factories.qrels({"q1": ["d1"], "q2": ["d2"], "q3": {"d3": 2}, "q4": ["d4
 RUN = {"q1": {"d1": 2.0, "d9": 1.0}, "q2": {"d9": 1.0}, "q3": {"d8": 2.0, "d3": 1.0}, "q4": {"d4": 1.0}}
 
 
-def _files(tmp_path: Path, run_name: str = "bm25.original") -> tuple[str, str, str]:
-    files = factories.write_contract(tmp_path, topics=TOPICS, qrels=QRELS)
+def _files(tmp_path: Path, run_name: str = "bm25.original") -> tuple[str, str, str, str]:
+    pool = {f"d{i}": "de" for i in range(1, 10)}
+    files = factories.write_contract(tmp_path, topics=TOPICS, qrels=QRELS, docs_table=pool)
     run = factories.write_run_file(tmp_path / "runs" / f"{run_name}.trec", RUN, tag=run_name)
-    return str(run), str(files["qrels"]), str(files["topics"])
+    return str(run), str(files["qrels"]), str(files["topics"]), str(files["docs"])
 
 
 def test_evaluate_writes_macro_then_pair_rows_per_metric(tmp_path):
@@ -71,14 +72,24 @@ def test_evaluate_takes_the_relevance_level_from_the_settings(tmp_path):
 
 
 def test_evaluate_takes_the_relevance_mode_from_the_settings(tmp_path):
-    files = factories.write_contract(tmp_path, topics=TOPICS[:1], qrels={"q1": {"d1": 1, "d2": 3}})
+    files = factories.write_contract(
+        tmp_path, topics=TOPICS[:1], qrels={"q1": {"d1": 1, "d2": 3}}, docs_table={"d1": "de", "d2": "de", "d9": "de"}
+    )
     run = factories.write_run_file(tmp_path / "runs" / "bm25.original.trec", {"q1": {"d1": 2.0, "d9": 1.0}}, tag="bm25.original")
     values = {}
     for mode in ("threshold", "top"):
         out = tmp_path / f"{mode}.csv"
         settings = {"metrics": ["success@10"], "relevance_level": 1, "relevance": mode}
         steps.evaluate(
-            str(run), str(files["qrels"]), str(files["topics"]), "tiny", "bm25.original", settings, str(out), str(tmp_path / "queries.csv")
+            str(run),
+            str(files["qrels"]),
+            str(files["topics"]),
+            str(files["docs"]),
+            "tiny",
+            "bm25.original",
+            settings,
+            str(out),
+            str(tmp_path / "queries.csv"),
         )
         values[mode] = out.read_text(encoding="utf-8").splitlines()[1].split(",")[-2]
     # d1 (label 1) is retrieved, d2 (the top label, 3) is not: a hit only when every label >= 1 counts.

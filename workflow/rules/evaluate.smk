@@ -6,6 +6,7 @@ rule evaluate:
         run=run_path,
         qrels=layout.QRELS,
         topics=evaluation_topics,
+        docs=layout.DOCS_TABLE,
     output:
         metrics=layout.RUN_METRICS,
         queries=layout.RUN_QUERY_METRICS,

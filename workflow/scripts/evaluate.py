@@ -6,6 +6,7 @@ steps.evaluate(
     snakemake.input.run,
     snakemake.input.qrels,
     snakemake.input.topics,
+    snakemake.input.docs,
     snakemake.wildcards.dataset,
     snakemake.wildcards.run,
     snakemake.params.evaluation,

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from crossrank.core import contract
 from crossrank.core.io import all_or_nothing, atomic_directory, write_json
-from crossrank.core.runs import read_run
+from crossrank.evaluate.inputs import checked_inputs
 from crossrank.evaluate.metrics import (
     metrics_frame,
     pair_table,
@@ -29,6 +28,7 @@ def evaluate(
     run_path: str,
     qrels_path: str,
     topics_path: str,
+    docs_path: str,
     dataset: str,
     run_name: str,
     settings: Mapping[str, Any],
@@ -38,12 +38,14 @@ def evaluate(
     """Per-pair and macro metrics of one run, and every query's value (for significance tests and intervals).
 
     ``settings``: ``metrics``, ``relevance_level`` and the dataset's ``relevance`` mode
-    (``threshold`` when absent), as :meth:`crossrank.plan.Plan.evaluation` gives them.
+    (``threshold`` when absent), as :meth:`crossrank.plan.Plan.evaluation` gives them. The run, qrels, topics and
+    pool (``docs_path``) are checked against each other first (:func:`crossrank.evaluate.inputs.checked_inputs`).
     """
+    run, qrels, topics = checked_inputs(run_path, qrels_path, topics_path, docs_path)
     per_query, judged = query_values(
-        read_run(run_path),
-        contract.read_qrels(qrels_path),
-        contract.read_topics(topics_path),
+        run,
+        qrels,
+        topics,
         settings["metrics"],
         settings["relevance_level"],
         settings.get("relevance", "threshold"),
