@@ -30,58 +30,38 @@ from crossrank.translate.backends import MACHINE_TRANSLATION
 from crossrank.translate.codes import unmapped
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing a mapping key given twice (PyYAML keeps the last one silently)."""
-
-    def __init__(self, text: str, source: str) -> None:
-        super().__init__(text)
-        self.source, self.path = source, []
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        first: dict[Any, int] = {}
-        for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            line = key_node.start_mark.line + 1
+def _repeated_keys(node: yaml.Node, source: str, path: list[str]) -> None:
+    """Walk a composed YAML node tree; raise on a mapping key given twice, with its dotted path and both lines."""
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key_node, value in node.value:
+            key, line = str(key_node.value), key_node.start_mark.line + 1
             if key in first:
-                path = ".".join([*self.path, str(key)])
                 raise ConfigError(
-                    f"{self.source}, line {line}: key {path!r} is given twice (first on line {first[key]}); YAML keeps only the "
-                    "last, so the first would be ignored silently. Fix: keep one of them."
+                    f"{source}, line {line}: key {'.'.join([*path, key])!r} is given twice (first on line {first[key]}); YAML keeps "
+                    "only the last, so the first would be ignored silently. Fix: keep one of them."
                 )
             first[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-def _keys_of(loader: _StrictLoader, node: yaml.Node, path: list[str]) -> None:
-    """Walk ``node``'s mappings, checking each for repeated keys with the dotted path of where it sits."""
-    if isinstance(node, yaml.MappingNode):
-        loader.path = path
-        loader.construct_mapping(node)
-        for key_node, value in node.value:
-            _keys_of(loader, value, [*path, str(key_node.value)])
+            _repeated_keys(value, source, [*path, key])
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _keys_of(loader, item, path)
+            _repeated_keys(item, source, path)
 
 
 def check_config_files(paths: list[str | os.PathLike[str]]) -> None:
     """Refuse a YAML syntax error or a key given twice in any configuration file, naming the file and line.
 
-    Run before the configuration is used: Snakemake's own reader keeps the last of two equal keys.
+    Run before the configuration is used: Snakemake's own reader (PyYAML) keeps the last of two equal keys.
     """
     for path in paths:
-        text = Path(path).read_text(encoding="utf-8")
-        loader = _StrictLoader(text, str(path))
         try:
-            node = loader.get_single_node()
-            if node is not None:
-                _keys_of(loader, node, [])
+            node = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = f", line {mark.line + 1}" if mark is not None else ""
             raise ConfigError(f"{path}{line}: not valid YAML ({error.problem or error}). Fix the file there.") from None
-        finally:
-            loader.dispose()
+        if node is not None:
+            _repeated_keys(node, str(path), [])
 
 
 def _key_path(path: Any) -> str:

@@ -17,6 +17,7 @@ from crossrank.report.annotate import Uncertainty, ann_cells, best_cells, transl
 from crossrank.report.document import report_markdown
 from crossrank.report.findings import Evidence
 from crossrank.report.html import report_html
+from crossrank.report.paper_beside import beside
 from crossrank.report.paper_results import paper_rows, printed, read_paper_results
 from crossrank.report.significance_table import COLUMNS as SIGNIFICANCE_COLUMNS
 from crossrank.report.significance_table import INTERVAL_COLUMNS
@@ -130,3 +131,20 @@ def test_tables_5_and_7_carry_intervals_on_their_averages_only():
     )
     shown = ann_cells(ann, uncertainty, "recall@100")
     assert list(shown["exact"]) == ["30.0 [20.0, 40.0]", 30.0] and list(shown["hnsw"]) == ["29.0 [19.0, 39.0]", 29.0]
+
+
+def test_the_papers_recall_at_100_is_set_beside_our_primary_metric():
+    paper = read_paper_results(ROOT / layout.PAPER_RESULTS)
+    rows = [
+        ("clirmatrix", "dense.me5.original", "dense.me5", "original", "all", "all", metric, value, 10)
+        for metric, value in (("recall@100", 0.2), ("success@100", 0.5))
+    ]
+    empty = pd.DataFrame()
+    evidence = Evidence(["clirmatrix"], pd.DataFrame(rows, columns=COLUMNS), empty, empty, empty, empty, empty, metric="success@100")
+    shown = beside(paper_rows(paper, "Table 3"), evidence, {}).set_index(["dataset", "system", "condition"])
+    row = shown.loc[("clirmatrix", "dense.me5", "original")]
+    assert (row["metric"], row["paper"], row["ours"]) == (
+        "recall@100 (ours: success@100)",
+        "48.3",
+        "50.0",
+    )  # the paper's Recall@100 is a hit rate

@@ -177,3 +177,16 @@ def test_the_best_dense_run_beating_bm25_on_every_condition_supports_finding_8()
 def test_every_finding_is_decided_on_every_dataset_even_with_bm25_only(number: int):
     found = [v for v in verdicts(_evidence({"bm25.original": {("*", "*"): 0.1}})) if v.number == number]
     assert len(found) == 1 and found[0].verdict in (SUPPORTED, NOT_SUPPORTED, NOT_APPLICABLE) and found[0].evidence
+
+
+def test_finding_2_takes_table_3s_own_test_from_the_significance_table_where_it_has_one():
+    from dataclasses import replace
+
+    from crossrank.report.significance_table import COLUMNS as SIGNIFICANCE_COLUMNS
+
+    small = _evidence({"dense.a.original": {("*", "*"): 0.5}, "dense.a.translated": {("*", "*"): 0.525}})
+    row = dict.fromkeys(SIGNIFICANCE_COLUMNS, 0.0)
+    row |= {"table": "table3", "dataset": "d", "run": "dense.a.translated", "baseline": "dense.a.original", "metric": "recall@100"}
+    row |= {"difference": 0.3, "difference_low": 0.2, "difference_high": 0.4, "p_randomization_holm": 0.001, "significant": "True"}
+    verdict, text = dense_gain_little_from_translation(replace(small, significance=pd.DataFrame([row])), "d")
+    assert verdict == NOT_SUPPORTED and "+30.0 [+20.0, +40.0], p = 0.0010 (significant)" in text  # the table's numbers, not recomputed

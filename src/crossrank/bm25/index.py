@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from tqdm import tqdm
 
 from crossrank.bm25.analysis import Analyzer
 from crossrank.core.contract import Document, Topic
-from crossrank.core.io import publish
+from crossrank.core.io import atomic_directory
 from crossrank.core.runs import DocidOrder, Ranking, top_k
 
 VARIANTS = {
@@ -81,10 +79,7 @@ class Bm25Index:
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write the index to ``directory`` atomically (built aside, then renamed into place)."""
-        target = Path(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-        try:
+        with atomic_directory(directory) as staging:
             meta = {"settings": asdict(self.settings), "docids": self.docids}
             (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             if self.settings.backend == "bm25s":
@@ -93,12 +88,6 @@ class Bm25Index:
                 with open(staging / "corpus_terms.jsonl", "w", encoding="utf-8") as handle:
                     for terms in self._corpus_terms or []:
                         handle.write(json.dumps(terms, ensure_ascii=False) + "\n")
-            if target.exists():
-                shutil.rmtree(target)
-            publish(staging, target, directory=True)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str]) -> Bm25Index:

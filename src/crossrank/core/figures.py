@@ -8,13 +8,13 @@ paper's column width, one colour cycle, light grids), so every figure module tha
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from crossrank.core import layout
 from crossrank.core.io import atomic_path
 
 PAPER_STYLE = {
@@ -37,15 +37,10 @@ matplotlib.rcParams.update(PAPER_STYLE)
 PAPER_WIDTH = 7.0
 
 
-def pdf_path(png: str | os.PathLike[str]) -> Path:
-    """The PDF written beside a figure's PNG: the same name, ``.pdf``."""
-    return Path(png).with_suffix(".pdf")
-
-
 def save_figure(fig: plt.Figure, path: str | os.PathLike[str]) -> None:
     """Write ``fig`` as a PNG at ``path`` and a PDF beside it, atomically, without a software or date stamp
     (so the bytes depend only on the data)."""
-    with atomic_path(path) as png, atomic_path(pdf_path(path)) as pdf:  # both drawn before either replaces an old file
+    with atomic_path(path) as png, atomic_path(layout.pdf(str(path))) as pdf:  # both drawn before either replaces an old file
         fig.savefig(png, dpi=150, bbox_inches="tight", format="png", metadata={"Software": None})
         fig.savefig(pdf, bbox_inches="tight", format="pdf", metadata={"Creator": None, "Producer": None, "CreationDate": None})
     plt.close(fig)

@@ -7,6 +7,7 @@ a configuration builds is :class:`crossrank.plan.Plan`'s decision.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 from crossrank.core.contract import CONDITIONS as CONDITIONS  # re-exported: the wildcard constraint of {condition}
 
@@ -150,10 +151,8 @@ ANY_ENCODER = r"[A-Za-z0-9_-]+(\+[A-Za-z0-9_-]+)?"
 
 
 def pdf(figure: str) -> str:
-    """The PDF every figure is also saved as, beside its PNG (``...png`` -> ``...pdf``)."""
-    if not figure.endswith(".png"):
-        raise ValueError(f"figures are PNG paths, got {figure!r}")
-    return figure[: -len(".png")] + ".pdf"
+    """The PDF every figure is also saved as, beside it: the same path with ``.pdf`` for its suffix (``x.png`` -> ``x.pdf``)."""
+    return str(PurePosixPath(figure).with_suffix(".pdf"))
 
 
 def fill(template: str, **values: str) -> str:

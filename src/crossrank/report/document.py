@@ -43,13 +43,9 @@ def _demoted(text: str) -> str:
     return re.sub(r"^(#+) ", lambda m: "###" + m.group(1) + " ", text.strip(), flags=re.MULTILINE)
 
 
-def _text(cell: object) -> str:
-    return "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else (f"{cell:.1f}" if isinstance(cell, float) else str(cell))
-
-
 def _annotated(kind: str, csv_path: str | None, evidence: Evidence, uncertainty: Uncertainty, settings: Mapping[str, Any]) -> str:
     if kind == "fusion":
-        return markdown(fusion_cells(evidence.metrics, uncertainty, settings["metric"]), lambda value, _column: _text(value))
+        return markdown(fusion_cells(evidence.metrics, uncertainty, settings["metric"]))
     table = pd.read_csv(str(csv_path), keep_default_na=False, na_values=[""])
     if kind == "table3":
         shown = translation_cells(table, uncertainty, settings["metric"])
@@ -61,7 +57,7 @@ def _annotated(kind: str, csv_path: str | None, evidence: Evidence, uncertainty:
         shown = ann_cells(table, uncertainty, settings["metric"])
     else:
         shown = reranking_cells(table, uncertainty, list(settings["rerank_metrics"]))
-    return markdown(shown, lambda value, _column: _text(value))
+    return markdown(shown)
 
 
 def _paper_block(refs: Sequence[str], paper: pd.DataFrame, evidence: Evidence, settings: Mapping[str, Any]) -> list[str]:
@@ -79,7 +75,7 @@ def _paper_block(refs: Sequence[str], paper: pd.DataFrame, evidence: Evidence, s
         lines += [
             f'<details markdown="1"><summary>The paper\'s {ref}: {len(rows)} published numbers ({where})</summary>',
             "",
-            markdown(table, lambda value, _column: _text(value)),
+            markdown(table),
             "",
             "</details>",
         ]
@@ -133,7 +129,7 @@ def report_markdown(items: Sequence[Mapping[str, Any]], evidence: Evidence, unce
         "",
         f"Verdicts: {summary}. A finding is decided per dataset by the criterion below it; not applicable names the setting it needs.",
         "",
-        markdown(found, lambda value, _column: _text(value)),
+        markdown(found),
         "",
         "Criteria (ours: the paper states its findings in words):",
         "",

@@ -96,6 +96,18 @@ def _tested(
     return compare(frame, comparisons, {**evidence.test_settings, "alpha": evidence.alpha})
 
 
+def _table_tested(evidence: Evidence, table: str, dataset: str, pairs: Sequence[tuple[str, str]], metric: str) -> pd.DataFrame:
+    """The comparisons a table's significance test already made (``results/tables/significance.csv``, Holm-adjusted
+    over that table), in ``pairs``' order; tested here only where that file lacks one of them."""
+    done = evidence.significance
+    if not done.empty:
+        rows = done[(done["table"] == table) & (done["dataset"] == dataset) & (done["metric"] == metric)].set_index(["run", "baseline"])
+        if all(pair in rows.index for pair in pairs):
+            found = rows.loc[list(pairs)].reset_index()
+            return found.assign(significant=found["significant"].astype(str).str.lower() == "true")
+    return _tested(evidence, dataset, pairs, metric)
+
+
 def _difference(row: pd.Series) -> str:
     return (
         f"{row['difference'] * 100:+.1f} [{row['difference_low'] * 100:+.1f}, {row['difference_high'] * 100:+.1f}], "
@@ -133,7 +145,7 @@ def dense_gain_little_from_translation(evidence: Evidence, dataset: str) -> tupl
     pairs = [(run, base) for run, base in pairs if run in names]
     if not pairs:
         return NOT_APPLICABLE, "needs an encoder on translated documents: enable an encoder and add translated to `conditions`"
-    tested = _tested(evidence, dataset, pairs, evidence.metric)
+    tested = _table_tested(evidence, "table3", dataset, pairs, evidence.metric)
     changes = {row["run"].rsplit(".", 1)[0]: abs(float(row["difference"]) * 100) for _, row in tested.iterrows()}
     verdict = SUPPORTED if all(change < SMALL_DIFFERENCE for change in changes.values()) else NOT_SUPPORTED
     text = "; ".join(f"{row['run'].rsplit('.', 1)[0]}: {_difference(row)}" for _, row in tested.iterrows())
@@ -155,7 +167,7 @@ def qd_helps_weak_encoder_more(evidence: Evidence, dataset: str) -> tuple[str, s
     ranked = sorted(bases, key=lambda r: evidence.macro(dataset, str(r)) or 0.0)
     weak, strong = ranked[0], ranked[-1]
     pairs = [(str(RunName.search("dense", "original", f"{r.model}+qd")), str(r)) for r in (weak, strong)]
-    tested = _tested(evidence, dataset, pairs, evidence.metric).set_index("baseline")
+    tested = _table_tested(evidence, "table4", dataset, pairs, evidence.metric).set_index("baseline")
     gain = {r.model: float(tested.loc[str(r), "difference"]) * 100 for r in (weak, strong)}
     far_more = gain[weak.model] - gain[strong.model] >= SMALL_DIFFERENCE and bool(tested.loc[str(weak), "significant"])
     text = "; ".join(

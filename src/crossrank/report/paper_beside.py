@@ -13,6 +13,13 @@ from crossrank.report.paper_results import ACROSS, AVERAGE, PAPER_DATASETS, prin
 NOT_RUN = "—"
 
 
+def our_metric(paper_metric: str, evidence: Evidence) -> str:
+    """The metric of ours that a paper's column reports: its Recall@100 and Recall@10 are this run's primary and
+    re-ranking metrics (``report.metric``, ``report.rerank_metrics``: success@k under the paper overlay, as its
+    section 3.3 defines them); any other metric is compared by name."""
+    return {"recall@100": evidence.metric, "recall@10": evidence.rerank_metric}.get(paper_metric, paper_metric)
+
+
 def _ours_metric(row: pd.Series, evidence: Evidence) -> float | None:
     query_lang, doc_lang = (MACRO, MACRO) if row["pair"] == AVERAGE else row["pair"].split("-", 1)
     metrics = evidence.metrics
@@ -26,7 +33,7 @@ def _ours_metric(row: pd.Series, evidence: Evidence) -> float | None:
     values = metrics[
         (metrics["dataset"] == row["dataset"])
         & (metrics["run"].isin(runs))
-        & (metrics["metric"] == row["metric"])
+        & (metrics["metric"] == our_metric(row["metric"], evidence))
         & (metrics["query_lang"] == query_lang)
         & (metrics["doc_lang"] == doc_lang)
     ]["value"]
@@ -71,7 +78,12 @@ def beside(paper: pd.DataFrame, evidence: Evidence, feature_groups: Mapping[str,
             "system": paper["system"],
             "condition": paper["condition"],
             "pair": paper["pair"],
-            "metric": paper["metric"] + paper["feature"].map(lambda f: f" ({f})" if f else ""),
+            "metric": [
+                metric
+                + (f" ({feature})" if feature else "")
+                + ("" if our_metric(metric, evidence) == metric else f" (ours: {our_metric(metric, evidence)})")
+                for metric, feature in zip(paper["metric"], paper["feature"], strict=True)
+            ],
             "paper": [printed(v) for v in paper["value"]],
             "ours": ours,
         }
