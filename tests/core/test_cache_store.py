@@ -1,14 +1,33 @@
-"""Tests of crossrank.core.cache_store: cache keys, fingerprint directories, chunk names and shards."""
+"""Tests of crossrank.core.cache_store: cache keys, fingerprint directories, chunk names, shards, seals and quarantine."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from crossrank.core.cache_store import chunk_name, fingerprint_directory, key_shard, text_key
+from crossrank.core.cache_store import (
+    DAMAGED_DIRECTORY,
+    SEAL_SUFFIX,
+    UNSEALED_GRACE_SECONDS,
+    chunk_files,
+    chunk_name,
+    chunk_problem,
+    file_sha256,
+    fingerprint_directory,
+    key_shard,
+    quarantine,
+    quarantine_unsealed,
+    sealed_chunks,
+    text_key,
+    write_sealed_chunk,
+)
 
 FINGERPRINT = {"model": "m", "revision": None, "pooling": "mean", "max_length": 32}
 
@@ -77,3 +96,106 @@ def test_key_shard_is_in_range_and_spreads_keys_evenly():
         counts = Counter(key_shard(key, shards) for key in keys)
         assert set(counts) == set(range(shards))
         assert all(abs(n - 2000 / shards) < 0.1 * 2000 / shards for n in counts.values())
+
+
+SUFFIXES = (".a.bin", ".b.bin")
+
+
+def _sealed(directory: Path, chunk: str = "c0") -> Path:
+    """A chunk of two data files and its seal, as a cache writes it."""
+    write_sealed_chunk(directory, chunk, {".a.bin": lambda t: t.write_bytes(b"alpha" * 100), ".b.bin": lambda t: t.write_bytes(b"beta")})
+    return directory
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_a_sealed_chunk_records_size_and_sha256_of_each_file_and_verifies(tmp_path):
+    _sealed(tmp_path)
+    seal = json.loads((tmp_path / f"c0{SEAL_SUFFIX}").read_text(encoding="utf-8"))
+    assert seal["files"][".a.bin"] == {"bytes": 500, "sha256": hashlib.sha256(b"alpha" * 100).hexdigest()}
+    assert sealed_chunks(tmp_path) == ["c0"] and chunk_problem(tmp_path, "c0", SUFFIXES) is None
+    assert file_sha256(tmp_path / "c0.b.bin") == hashlib.sha256(b"beta").hexdigest()
+    assert not list(tmp_path.glob(".*")), "no temporary file may survive"
+
+
+def test_the_seal_is_written_last(tmp_path):
+    def crash(_tmp):
+        raise KeyboardInterrupt  # killed while writing the second file
+
+    with pytest.raises(KeyboardInterrupt):
+        write_sealed_chunk(tmp_path, "c0", {".a.bin": lambda t: t.write_bytes(b"a"), ".b.bin": crash})
+    assert sealed_chunks(tmp_path) == [] and (tmp_path / "c0.a.bin").exists()
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda d: _flip(d / "c0.a.bin", 250), "c0.a.bin does not match the SHA-256"),
+        (lambda d: _truncate(d / "c0.b.bin"), "c0.b.bin has 2 bytes, its seal says 4"),
+        (lambda d: (d / "c0.b.bin").unlink(), "c0.b.bin is missing"),
+        (lambda d: (d / f"c0{SEAL_SUFFIX}").write_text('{"files": {'), "its seal c0.sha256 is unreadable"),
+        (lambda d: (d / f"c0{SEAL_SUFFIX}").write_text('{"files": {}}'), "its seal c0.sha256 is unreadable"),
+    ],
+    ids=["flipped", "truncated", "deleted", "bad-seal", "seal-without-file"],
+)
+def test_chunk_problem_names_the_damaged_file_and_what_is_wrong(tmp_path, damage, expected):
+    damage(_sealed(tmp_path))
+    assert expected in (chunk_problem(tmp_path, "c0", SUFFIXES) or "")
+
+
+def _flip(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def test_quarantine_moves_the_entry_aside_and_warns_once_naming_it(tmp_path, caplog):
+    _sealed(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="crossrank"):
+        target = quarantine(tmp_path / "c0", chunk_files(tmp_path, "c0", SUFFIXES), "c0.a.bin is broken")
+    assert target is not None and target.parent == tmp_path / DAMAGED_DIRECTORY
+    assert sorted(p.name for p in target.iterdir()) == ["c0.a.bin", "c0.b.bin", "c0.sha256"]
+    assert not list(tmp_path.glob("c0*")) and sealed_chunks(tmp_path) == []
+    (message,) = _warnings(caplog)
+    assert str(tmp_path / "c0") in message and "c0.a.bin is broken" in message and "recomputed" in message
+
+
+def test_a_second_quarantine_of_the_same_name_never_overwrites_the_first(tmp_path):
+    first = quarantine(tmp_path / "c0", chunk_files(_sealed(tmp_path), "c0", SUFFIXES), "first")
+    second = quarantine(tmp_path / "c0", chunk_files(_sealed(tmp_path), "c0", SUFFIXES), "second")
+    assert first != second and len(list((tmp_path / DAMAGED_DIRECTORY).iterdir())) == 2
+
+
+def test_an_entry_that_cannot_be_moved_is_reported_with_the_fix(tmp_path, caplog, monkeypatch):
+    _sealed(tmp_path)
+
+    def read_only(*_args):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(os, "replace", read_only)
+    with caplog.at_level(logging.WARNING, logger="crossrank"):
+        assert quarantine(tmp_path / "c0", chunk_files(tmp_path, "c0", SUFFIXES), "broken") is None
+    (message,) = _warnings(caplog)
+    assert str(tmp_path / "c0") in message and "Fix: delete it by hand" in message
+
+
+def test_old_unsealed_files_are_quarantined_and_young_ones_left_to_their_writer(tmp_path, caplog):
+    _sealed(tmp_path, "kept")
+    (tmp_path / "old.a.bin").write_bytes(b"from an older version")
+    (tmp_path / "young.a.bin").write_bytes(b"being written")
+    past = time.time() - UNSEALED_GRACE_SECONDS - 60
+    os.utime(tmp_path / "old.a.bin", (past, past))
+    with caplog.at_level(logging.WARNING, logger="crossrank"):
+        quarantine_unsealed(tmp_path, SUFFIXES)
+    (moved,) = (tmp_path / DAMAGED_DIRECTORY).iterdir()
+    assert [p.name for p in moved.iterdir()] == ["old.a.bin"]
+    assert (tmp_path / "young.a.bin").exists() and chunk_problem(tmp_path, "kept", SUFFIXES) is None
+    (message,) = _warnings(caplog)
+    assert str(tmp_path / "old") in message and "no seal" in message

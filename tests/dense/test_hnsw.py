@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
+from pathlib import Path
 
+import hnswlib
 import numpy as np
 import pytest
 
+from crossrank.core.cache_store import DAMAGED_DIRECTORY
 from crossrank.dense import hnsw as ann
 from crossrank.dense.exact import exact_search
 from crossrank.dense.hnsw import HnswSearcher, HnswSettings, ann_search, build_index, cached_index
@@ -127,3 +131,63 @@ def test_mismatched_inputs_are_refused(pool, tmp_path):
         ann_search(tmp_path, queries, docs, docids[:-1], 10, HnswSettings())
     with pytest.raises(ValueError, match="dimension"):
         ann_search(tmp_path, queries[:, :8], docs, docids, 10, HnswSettings())
+
+
+def _flip_middle(directory: Path) -> None:
+    path = directory / ann.INDEX_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3 : len(data) // 3 + 64] = bytes(b ^ 0xFF for b in data[len(data) // 3 : len(data) // 3 + 64])
+    path.write_bytes(bytes(data))
+
+
+def _truncate(directory: Path) -> None:
+    path = directory / ann.INDEX_FILE
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _forget_checksum(directory: Path) -> None:
+    """Metadata as the previous version wrote it: no checksum of the index file."""
+    meta = json.loads((directory / ann.METADATA_FILE).read_text())
+    del meta["index_sha256"], meta["index_bytes"]
+    (directory / ann.METADATA_FILE).write_text(json.dumps(meta))
+
+
+def _wrong_checksum(directory: Path) -> None:
+    meta = json.loads((directory / ann.METADATA_FILE).read_text())
+    meta["index_sha256"] = "0" * 64
+    (directory / ann.METADATA_FILE).write_text(json.dumps(meta))
+
+
+class NeverLoads(hnswlib.Index):
+    """An hnswlib index that fails the test if it is asked to load a file (a damaged one can crash the process)."""
+
+    def load_index(self, *args, **kwargs):
+        pytest.fail("hnswlib was handed an index file whose checksum does not match")
+
+
+@pytest.mark.parametrize("spoil", [_flip_middle, _truncate, _forget_checksum, _wrong_checksum], ids=lambda f: f.__name__.strip("_"))
+def test_a_damaged_index_is_never_loaded_but_moved_aside_and_rebuilt(pool, tmp_path, spoil, caplog, monkeypatch):
+    docs, queries, docids = pool
+    docs, docids = docs[:400], docids[:400]
+    first = ann_search(tmp_path, queries, docs, docids, 10, HnswSettings())
+    (directory,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    meta = json.loads((directory / ann.METADATA_FILE).read_text())
+    assert meta["index_bytes"] == (directory / ann.INDEX_FILE).stat().st_size and len(meta["index_sha256"]) == 64
+    spoil(directory)
+
+    monkeypatch.setattr(hnswlib, "Index", NeverLoads)
+    with caplog.at_level(logging.WARNING, logger="crossrank"):
+        assert ann_search(tmp_path, queries, docs, docids, 10, HnswSettings()) == first
+    (moved,) = (tmp_path / DAMAGED_DIRECTORY).iterdir()
+    assert (moved / directory.name / ann.INDEX_FILE).is_file()
+    assert json.loads((directory / ann.METADATA_FILE).read_text())["index_sha256"] == meta["index_sha256"]  # rebuilt, identical
+    (message,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert str(directory) in message and "recomputed" in message
+
+
+def test_an_intact_index_is_verified_and_loaded(pool, tmp_path, monkeypatch):
+    docs, queries, docids = pool
+    first = ann_search(tmp_path, queries, docs[:400], docids[:400], 10, HnswSettings())
+    monkeypatch.setattr(ann, "build_index", lambda *a, **k: pytest.fail("rebuilt an intact index"))
+    assert ann_search(tmp_path, queries, docs[:400], docids[:400], 10, HnswSettings()) == first
+    assert not (tmp_path / DAMAGED_DIRECTORY).exists()

@@ -18,7 +18,7 @@ import numpy as np
 from crossrank.core.cache_store import key_shard, text_key
 from crossrank.core.devices import resolve_device, resolve_precision
 from crossrank.core.encoder_model import EncoderSpec, load_encoder
-from crossrank.dense.embedding_cache import EmbeddingCache, embed_with_cache, encode_missing
+from crossrank.dense.embedding_cache import EmbeddingCache, encode_missing
 from crossrank.dense.encoders import EmbeddingSettings, encoder_fingerprint
 
 log = logging.getLogger("crossrank")
@@ -42,6 +42,7 @@ class Embedder:
         self.precision = precision or resolve_precision(settings.precision, self.device)
         self.fingerprint = encoder_fingerprint(spec, self.precision, settings.storage)
         self.cache = EmbeddingCache(cache_root, self.fingerprint)
+        self.encoded = 0  # texts this embedder encoded (the cache lacked them, or held them damaged)
 
     def _encoder(self) -> Any:
         model = load_encoder(self.spec, self.device, self.precision)
@@ -61,10 +62,12 @@ class Embedder:
         distinct = sorted(set(texts))
         mine = [text for text in distinct if key_shard(text_key(text), shards) == shard]
         encoded = encode_missing(mine, self.cache, self._encoder, self.settings.chunk_size)
+        self.encoded += encoded
         return len(mine), encoded
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of ``texts`` in order (encoding whatever the cache lacks)."""
         if not texts:
             raise ValueError(f"encoder {self.spec.name!r}: nothing to embed")
-        return embed_with_cache(texts, self.cache, self._encoder, self.settings.chunk_size)
+        self.encoded += encode_missing(texts, self.cache, self._encoder, self.settings.chunk_size)
+        return self.cache.gather([text_key(text) for text in texts])

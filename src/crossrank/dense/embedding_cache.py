@@ -3,10 +3,17 @@
 One directory per encoder fingerprint (model identity, revision, pooling, max length, precision,
 storage dtype). Inside, embeddings are kept in immutable chunks: ``{chunk}.vectors.npy``
 (float32, or float16 when the fingerprint's ``storage`` says so; memory-mappable, never
-pickled) and ``{chunk}.keys.npy`` (the SHA-256 of prefix + text of each row). A chunk is
-written to temporary files and renamed, keys last, so a chunk is visible only once complete:
-an interrupted encode loses at most the chunk in progress, and concurrent jobs never see a
-half-written one. The same text in two datasets or two conditions is encoded once.
+pickled) and ``{chunk}.keys.npy`` (the SHA-256 of prefix + text of each row), then the seal
+``{chunk}.sha256`` holding both files' digests (:mod:`crossrank.core.cache_store`). Each is
+written to a temporary file and renamed, the seal last, so a chunk is visible only once
+complete: an interrupted encode loses at most the chunk in progress, and concurrent jobs never
+see a half-written one. The same text in two datasets or two conditions is encoded once.
+
+Every chunk is verified against its seal before a process first uses it: its keys file when
+the chunk is first listed, its vectors file the first time a wanted key lives in it (one
+sequential read, about 0.1 s per 100 MB), so a job never hashes the chunks of other datasets
+sharing the cache. A damaged or truncated chunk is moved aside into ``damaged/`` and its keys
+reported as missing, so exactly its texts are re-encoded; its vectors are never read.
 """
 
 from __future__ import annotations
@@ -18,10 +25,22 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from crossrank.core.cache_store import chunk_name, fingerprint_directory, text_key
-from crossrank.core.io import atomic_path
+from crossrank.core.cache_store import (
+    chunk_files,
+    chunk_name,
+    chunk_problem,
+    fingerprint_directory,
+    quarantine,
+    quarantine_unsealed,
+    sealed_chunks,
+    text_key,
+    write_sealed_chunk,
+)
 
 Encode = Callable[[list[str]], np.ndarray]
+VECTORS = ".vectors.npy"
+KEYS = ".keys.npy"
+CHUNK_SUFFIXES = (VECTORS, KEYS)
 
 
 __all__ = ["EmbeddingCache", "embed_with_cache", "encode_missing", "text_key"]
@@ -34,46 +53,108 @@ class EmbeddingCache:
         self.directory = fingerprint_directory(root, fingerprint)
         self.dtype = np.dtype(fingerprint.get("storage", "float32"))
         self._index: dict[bytes, tuple[str, int]] = {}
-        self._loaded_chunks: set[str] = set()
+        self._rows: dict[str, int] = {}  # chunks whose keys are indexed -> their row count
+        self._verified: set[str] = set()  # chunks whose vectors file matched its seal
+        self._rejected: set[str] = set()  # failed verification but could not be moved aside
 
     def _refresh(self) -> None:
-        for keys_file in sorted(self.directory.glob("*.keys.npy")):
-            chunk = keys_file.name[: -len(".keys.npy")]
-            if chunk in self._loaded_chunks:
+        """Index the keys of every sealed chunk new to this process, verifying its keys file first."""
+        for chunk in sealed_chunks(self.directory):
+            if chunk in self._rows or chunk in self._rejected:
                 continue
-            for row, key in enumerate(np.load(keys_file)):
-                # A text stored by two jobs lives in two chunks: always read the smallest chunk
-                # name, so every process returns the same vector whatever order it loaded them.
-                found = self._index.get(bytes(key))
-                if found is None or chunk < found[0]:
-                    self._index[bytes(key)] = (chunk, row)
-            self._loaded_chunks.add(chunk)
+            keys, problem = self._verified_keys(chunk)
+            if problem is None:
+                self._register(chunk, keys)
+            else:
+                self._set_aside(chunk, problem)
+        quarantine_unsealed(self.directory, CHUNK_SUFFIXES)
+
+    def _verified_keys(self, chunk: str) -> tuple[np.ndarray, str | None]:
+        """A chunk's keys if its keys file matches its seal, else what is wrong."""
+        problem = chunk_problem(self.directory, chunk, (KEYS,))
+        if problem is not None:
+            return np.empty(0, dtype="S64"), problem
+        try:
+            return np.load(self.directory / f"{chunk}{KEYS}", allow_pickle=False), None
+        except (OSError, ValueError) as error:
+            return np.empty(0, dtype="S64"), f"{chunk}{KEYS} is unreadable as .npy ({type(error).__name__}: {error})"
+
+    def _register(self, chunk: str, keys: np.ndarray | Sequence[bytes]) -> None:
+        for row, key in enumerate(keys):
+            # A text stored by two jobs lives in two chunks: always read the smallest chunk
+            # name, so every process returns the same vector whatever order it loaded them.
+            found = self._index.get(bytes(key))
+            if found is None or chunk < found[0]:
+                self._index[bytes(key)] = (chunk, row)
+        self._rows[chunk] = len(keys)
+
+    def _verify_vectors(self, keys: Sequence[bytes]) -> None:
+        """Verify the vectors file of every chunk holding one of ``keys`` (once per process); set aside those that fail."""
+        for chunk in sorted({self._index[key][0] for key in keys if key in self._index} - self._verified):
+            problem = self._vectors_problem(chunk)
+            if problem is None:
+                self._verified.add(chunk)
+            else:
+                self._set_aside(chunk, problem)
+
+    def _vectors_problem(self, chunk: str) -> str | None:
+        """What is wrong with a chunk's vectors file (its seal, its .npy header, its row count), or None."""
+        problem = chunk_problem(self.directory, chunk, (VECTORS,))
+        if problem is not None:
+            return problem
+        try:
+            rows = np.load(self.directory / f"{chunk}{VECTORS}", mmap_mode="r", allow_pickle=False).shape[0]
+        except (OSError, ValueError) as error:
+            return f"{chunk}{VECTORS} is unreadable as .npy ({type(error).__name__}: {error})"
+        return None if rows == self._rows[chunk] else f"{self._rows[chunk]} keys but {rows} vectors"
+
+    def _set_aside(self, chunk: str, problem: str) -> None:
+        """Quarantine a chunk and forget its keys, which are then missing (another chunk's copy of one is recomputed too)."""
+        if quarantine(self.directory / chunk, chunk_files(self.directory, chunk, CHUNK_SUFFIXES), problem) is None:
+            self._rejected.add(chunk)
+        self._rows.pop(chunk, None)
+        self._verified.discard(chunk)
+        self._index = {key: found for key, found in self._index.items() if found[0] != chunk}
 
     def missing(self, keys: Sequence[bytes]) -> list[bytes]:
-        """Keys without a stored embedding (first occurrence order, no repeats)."""
+        """Keys without a stored, verified embedding (first occurrence order, no repeats)."""
         self._refresh()
-        return [key for key in dict.fromkeys(keys) if key not in self._index]
+        wanted = list(dict.fromkeys(keys))
+        self._verify_vectors(wanted)
+        return [key for key in wanted if key not in self._index]
 
     def add(self, keys: Sequence[bytes], vectors: np.ndarray) -> None:
-        """Store one chunk of embeddings atomically."""
+        """Store one chunk of embeddings atomically, sealed; it is readable at once (this job wrote and hashed it)."""
         if len(keys) != len(vectors):
             raise ValueError(f"{len(keys)} keys but {len(vectors)} vectors")
         chunk = chunk_name(keys)
-        with atomic_path(self.directory / f"{chunk}.vectors.npy") as tmp:
-            np.save(tmp, np.ascontiguousarray(vectors, dtype=self.dtype), allow_pickle=False)
-        with atomic_path(self.directory / f"{chunk}.keys.npy") as tmp:
-            np.save(tmp, np.array(keys, dtype="S64"), allow_pickle=False)
+        stored = np.ascontiguousarray(vectors, dtype=self.dtype)
+        write_sealed_chunk(
+            self.directory,
+            chunk,
+            {
+                VECTORS: lambda tmp: np.save(tmp, stored, allow_pickle=False),
+                KEYS: lambda tmp: np.save(tmp, np.array(keys, dtype="S64"), allow_pickle=False),
+            },
+        )
+        self._rejected.discard(chunk)
+        self._register(chunk, keys)
+        self._verified.add(chunk)
 
     def gather(self, keys: Sequence[bytes]) -> np.ndarray:
-        """The stored embeddings of ``keys``, in order, as one matrix of the storage dtype."""
+        """The stored embeddings of ``keys``, in order, as one matrix of the storage dtype (KeyError if one is missing).
+
+        Only chunks whose files matched their seal are read.
+        """
         self._refresh()
+        self._verify_vectors(keys)
         locations = [self._index[key] for key in keys]
         by_chunk: dict[str, list[int]] = {}
         for position, (chunk, _row) in enumerate(locations):
             by_chunk.setdefault(chunk, []).append(position)
         result: np.ndarray | None = None
         for chunk, positions in by_chunk.items():
-            vectors = np.load(self.directory / f"{chunk}.vectors.npy", mmap_mode="r")
+            vectors = np.load(self.directory / f"{chunk}{VECTORS}", mmap_mode="r", allow_pickle=False)
             if result is None:
                 result = np.empty((len(keys), vectors.shape[1]), dtype=self.dtype)
             rows = [locations[p][1] for p in positions]

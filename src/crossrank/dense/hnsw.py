@@ -8,8 +8,12 @@ graph, and therefore every run, is identical between runs; otherwise it uses eve
 
 Built indexes are cached by content: the key hashes the vectors, the docids, the HNSW settings
 and the hnswlib version, and the index is stored with its metadata (encoder, dimension,
-settings, document count, build time) under ``cache/ann/<key>/``, next to the embedding cache.
-The metadata is written last, so an index is visible only once complete.
+settings, document count, build time, and the size and SHA-256 of ``index.bin``) under
+``cache/ann/<key>/``, next to the embedding cache. The metadata is written last, so an index is
+visible only once complete. Before an index is loaded its file is checked against that digest:
+hnswlib trusts the file it is given (a truncated one fails with "Index seems to be corrupted",
+one with flipped bytes can crash the process), so a file that does not match is never handed
+to it; the directory is moved into ``cache/ann/damaged/`` and the index rebuilt.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from crossrank.core.cache_store import file_sha256, quarantine
 from crossrank.core.io import atomic_path, write_json
 from crossrank.core.runs import DocidOrder, Ranking, top_k
 from crossrank.dense.exact import check_dimensions
@@ -157,11 +162,13 @@ def cached_index(
     directory = Path(root) / index_key(vectors, docids, settings)
     meta_path = directory / METADATA_FILE
     if meta_path.exists():
-        stored = json.loads(meta_path.read_text(encoding="utf-8"))
-        index = hnswlib.Index(space="ip", dim=stored["dimension"])
-        index.load_index(str(directory / INDEX_FILE), max_elements=max(1, stored["documents"]))
-        log.info("loaded HNSW index %s (%d documents)", directory, stored["documents"])
-        return index, stored
+        stored, problem = _verified_metadata(directory)
+        if stored is not None:
+            index = hnswlib.Index(space="ip", dim=stored["dimension"])
+            index.load_index(str(directory / INDEX_FILE), max_elements=max(1, stored["documents"]))
+            log.info("loaded HNSW index %s (%d documents)", directory, stored["documents"])
+            return index, stored
+        quarantine(directory, [directory], str(problem))
     started = time.perf_counter()
     index = build_index(vectors, settings, threads)
     seconds = time.perf_counter() - started
@@ -180,9 +187,29 @@ def cached_index(
     directory.mkdir(parents=True, exist_ok=True)
     with atomic_path(directory / INDEX_FILE) as tmp:
         index.save_index(str(tmp))
+        stored |= {"index_bytes": tmp.stat().st_size, "index_sha256": file_sha256(tmp)}
     write_json(meta_path, stored)
     log.info("built HNSW index %s: %d documents in %.1f s", directory, len(docids), seconds)
     return index, stored
+
+
+def _verified_metadata(directory: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """An index directory's metadata if its index file matches the size and SHA-256 it records; else (None, the problem)."""
+    try:
+        stored = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+        size, sha256 = int(stored["index_bytes"]), str(stored["index_sha256"])
+    except KeyError:
+        return None, f"{METADATA_FILE} records no checksum of {INDEX_FILE} (written by an older version)"
+    except (OSError, UnicodeDecodeError, ValueError, TypeError) as error:
+        return None, f"{METADATA_FILE} is unreadable ({type(error).__name__}: {error})"
+    index_path = directory / INDEX_FILE
+    if not index_path.is_file():
+        return None, f"{INDEX_FILE} is missing"
+    if (found := index_path.stat().st_size) != size:
+        return None, f"{INDEX_FILE} has {found} bytes, {METADATA_FILE} says {size} (truncated or overwritten)"
+    if file_sha256(index_path) != sha256:
+        return None, f"{INDEX_FILE} does not match the SHA-256 in {METADATA_FILE} (its bytes changed after it was written)"
+    return stored, None
 
 
 def ann_search(

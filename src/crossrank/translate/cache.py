@@ -3,9 +3,13 @@
 One directory per translation fingerprint (model identity, revision, generation settings,
 precision); a piece's key is the hash of its FLORES-200 source code and its text. Translations
 are stored in immutable chunks, ``{chunk}.jsonl`` (one ``[key, translation]`` per line),
-written to a temporary file and renamed: a job killed at any point loses at most the chunk in
+written to a temporary file and renamed, then sealed with its SHA-256 in ``{chunk}.sha256``
+(:mod:`crossrank.core.cache_store`): a job killed at any point loses at most the chunk in
 progress, a re-run translates only what no chunk holds, and a corpus sharing pieces with an
-earlier one (another dataset, a larger sample, another shard) reuses them.
+earlier one (another dataset, a larger sample, another shard) reuses them. A chunk is verified
+on its first read in a process; one whose bytes do not match its seal, or that holds a line
+that is not a ``[key, translation]`` pair, is moved into ``damaged/`` and its pieces are
+translated again.
 """
 
 from __future__ import annotations
@@ -13,10 +17,22 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from crossrank.core.cache_store import chunk_name, fingerprint_directory, text_key
-from crossrank.core.io import atomic_write
+from crossrank.core.cache_store import (
+    chunk_files,
+    chunk_name,
+    chunk_problem,
+    fingerprint_directory,
+    quarantine,
+    quarantine_unsealed,
+    sealed_chunks,
+    text_key,
+    write_sealed_chunk,
+)
+
+CHUNK = ".jsonl"
 
 
 def piece_key(source_code: str, piece: str) -> bytes:
@@ -31,21 +47,38 @@ class TranslationCache:
         self.directory = fingerprint_directory(root, fingerprint)
         self._translations: dict[bytes, tuple[str, str]] = {}  # key -> (chunk, translation)
         self._loaded_chunks: set[str] = set()
+        self._rejected: set[str] = set()  # failed verification but could not be moved aside
 
     def _refresh(self) -> None:
-        for chunk_file in sorted(self.directory.glob("*.jsonl")):
-            if chunk_file.name in self._loaded_chunks:
+        """Read every sealed chunk not yet read in this process, verifying it first; quarantine what fails."""
+        for chunk in sealed_chunks(self.directory):
+            if chunk in self._loaded_chunks or chunk in self._rejected:
                 continue
-            with open(chunk_file, encoding="utf-8") as handle:
-                for line in handle:
-                    key, translation = json.loads(line)
-                    # Two jobs that translated the same piece store it twice (their batches,
-                    # and so their padding, may differ): always read the smallest chunk name,
-                    # so every process returns the same text whatever order it loaded them.
-                    found = self._translations.get(key := key.encode("ascii"))
-                    if found is None or chunk_file.name < found[0]:
-                        self._translations[key] = (chunk_file.name, translation)
-            self._loaded_chunks.add(chunk_file.name)
+            entries = self._verified_entries(chunk)
+            if entries is not None:
+                self._register(chunk, entries)
+        quarantine_unsealed(self.directory, (CHUNK,))
+
+    def _verified_entries(self, chunk: str) -> list[tuple[bytes, str]] | None:
+        """A chunk's ``(key, translation)`` pairs if its file matches its seal and every line is one; else None, once it is moved aside."""
+        problem = chunk_problem(self.directory, chunk, (CHUNK,))
+        if problem is None:
+            entries, problem = _parse_chunk(self.directory / f"{chunk}{CHUNK}")
+            if problem is None:
+                return entries
+        if quarantine(self.directory / chunk, chunk_files(self.directory, chunk, (CHUNK,)), problem) is None:
+            self._rejected.add(chunk)
+        return None
+
+    def _register(self, chunk: str, entries: Sequence[tuple[bytes, str]]) -> None:
+        for key, translation in entries:
+            # Two jobs that translated the same piece store it twice (their batches, and so
+            # their padding, may differ): always read the smallest chunk name, so every
+            # process returns the same text whatever order it loaded them.
+            found = self._translations.get(key)
+            if found is None or chunk < found[0]:
+                self._translations[key] = (chunk, translation)
+        self._loaded_chunks.add(chunk)
 
     def missing(self, keys: Sequence[bytes]) -> list[bytes]:
         """Keys without a stored translation (first occurrence order, no repeats)."""
@@ -53,15 +86,33 @@ class TranslationCache:
         return [key for key in dict.fromkeys(keys) if key not in self._translations]
 
     def add(self, keys: Sequence[bytes], translations: Sequence[str]) -> None:
-        """Store one chunk of translations atomically."""
+        """Store one chunk of translations atomically, sealed; it is readable at once (this job wrote and hashed it)."""
         if len(keys) != len(translations):
             raise ValueError(f"{len(keys)} keys but {len(translations)} translations")
-        with atomic_write(self.directory / f"{chunk_name(keys)}.jsonl") as handle:
-            for key, translation in zip(keys, translations, strict=True):
-                handle.write(json.dumps([key.decode("ascii"), translation], ensure_ascii=False) + "\n")
+        pairs = list(zip(keys, translations, strict=True))
+        lines = "".join(json.dumps([key.decode("ascii"), text], ensure_ascii=False) + "\n" for key, text in pairs)
+        chunk = chunk_name(keys)
+        write_sealed_chunk(self.directory, chunk, {CHUNK: lambda tmp: tmp.write_text(lines, encoding="utf-8")})
+        self._rejected.discard(chunk)
+        self._register(chunk, pairs)
 
     def get(self, key: bytes) -> str:
         """The stored translation of ``key`` (KeyError if none)."""
         if key not in self._translations:
             self._refresh()
         return self._translations[key][1]
+
+
+def _parse_chunk(path: Path) -> tuple[list[tuple[bytes, str]], str | None]:
+    """The ``(key, translation)`` pairs of a chunk file, or the first problem found in it (line number included)."""
+    entries: list[tuple[bytes, str]] = []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                value = json.loads(line)
+                if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value) and len(value[0]) == 64):
+                    return [], f"line {number} is not a [key, translation] pair"
+                entries.append((value[0].encode("ascii"), value[1]))
+    except (OSError, UnicodeError, ValueError) as error:
+        return [], f"unreadable after line {len(entries)} ({type(error).__name__}: {error})"
+    return entries, None
