@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 CORES ?= 2
+## Extra arguments for snakemake in `make demo`, e.g. SNAKEMAKE_ARGS="--configfiles params.yaml my.yaml" or a target.
+SNAKEMAKE_ARGS ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -15,8 +17,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Run the whole pipeline on the embedded default (cldr benchmark, offline encoder).
+## After an interruption (kill, crash, closed terminal) the same command finishes the run: it clears the killed
+## run's Snakemake lock and re-runs its incomplete jobs, and refuses while another run is in progress here
+## (see src/crossrank/core/resume.py).
 demo: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/python -m crossrank.core.resume $(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
 ## Run the tests (unit tests and the whole DAG on a tiny config).
 test: $(STAMP)

@@ -1,9 +1,23 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
+import pytest
 
 from crossrank.evaluate.metrics import COLUMNS
-from crossrank.track.mlflow_store import flatten, log_run, metric_key, pair_metrics, resolve_tracking_uri
+from crossrank.track.mlflow_store import (
+    CONTENT_KEY,
+    SUPERSEDED_BY,
+    content_key,
+    flatten,
+    log_run,
+    metric_key,
+    pair_metrics,
+    resolve_tracking_uri,
+)
+
+URI = "sqlite:///store/mlflow.db"
 
 
 def test_flatten_nested_settings():
@@ -28,33 +42,103 @@ def test_environment_overrides_the_configured_store(monkeypatch):
     assert resolve_tracking_uri("sqlite:///x.db") == "sqlite:///x.db"
 
 
-def test_log_run_into_a_local_sqlite_store(tmp_path, monkeypatch):
-    import mlflow
-
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A job directory ``tmp_path`` with a run file; the store (:data:`URI`) goes to ``store/`` under it."""
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.chdir(tmp_path)
-    artifact = tmp_path / "run.trec"
-    artifact.write_text("q Q0 d 1 1.0 t\n")
-    uri = "sqlite:///store/mlflow.db"
-    ids = log_run(
-        uri,
-        "store/artifacts",
-        "p/ds",
-        "bm25.original",
-        {"bm25": {"k1": 1.2}},
-        {"recall_at_100": 0.25},
-        [str(artifact)],
-        {"kind": "retrieval"},
+    (tmp_path / "run.trec").write_text("q Q0 d 1 1.0 t\n")
+    return tmp_path
+
+
+def _log(name: str = "bm25.original", k1: float = 1.2, recall: float = 0.25) -> dict[str, str]:
+    return log_run(
+        URI, "store/artifacts", "p/ds", name, {"bm25": {"k1": k1}}, {"recall_at_100": recall}, ["run.trec"], {"kind": "retrieval"}
     )
-    again = log_run(uri, "store/artifacts", "p/ds", "bm25.original", {}, {}, [], {})
-    assert again["experiment_id"] == ids["experiment_id"] and again["run_id"] != ids["run_id"]
-    client = mlflow.MlflowClient(tracking_uri=uri)
+
+
+def _live(name: str = "bm25.original") -> list:
+    """The runs ``mlflow.search_runs`` shows (the trash left out) under that name."""
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=URI)
+    experiment = client.get_experiment_by_name("p/ds")
+    return [r for r in client.search_runs([experiment.experiment_id]) if r.info.run_name == name]
+
+
+def test_log_run_into_a_local_sqlite_store(store):
+    import mlflow
+
+    ids = _log()
+    client = mlflow.MlflowClient(tracking_uri=URI)
     run = client.get_run(ids["run_id"])
+    assert run.info.status == "FINISHED"
     assert run.data.params == {"bm25.k1": "1.2"}
     assert run.data.metrics == {"recall_at_100": 0.25}
     assert run.data.tags["kind"] == "retrieval"
+    assert run.data.tags[CONTENT_KEY] == content_key(
+        "bm25.original", {"bm25": {"k1": 1.2}}, {"recall_at_100": 0.25}, ["run.trec"], {"kind": "retrieval"}
+    )
     assert [a.path for a in client.list_artifacts(ids["run_id"])] == ["run.trec"]
-    assert (tmp_path / "store/artifacts").is_dir()
+    assert (store / "store/artifacts").is_dir()
+    other = _log("dense.m.original")  # another run name: its own run, in the same experiment
+    assert other["experiment_id"] == ids["experiment_id"] and other["run_id"] != ids["run_id"]
+    assert len(_live()) == len(_live("dense.m.original")) == 1
+
+
+def test_logging_the_same_run_twice_reuses_the_first_and_logs_nothing_new(store):
+    import mlflow
+
+    first = _log()
+    again = _log()
+    assert again == first
+    assert [r.info.run_id for r in _live()] == [first["run_id"]]
+    history = mlflow.MlflowClient(tracking_uri=URI).get_metric_history(first["run_id"], "recall_at_100")
+    assert [m.value for m in history] == [0.25]  # logged once, not twice into the reused run
+
+
+def test_a_run_left_unfinished_by_a_kill_is_trashed_and_one_finished_run_remains(store):
+    import mlflow
+
+    _log("dense.m.original")
+    client = mlflow.MlflowClient(tracking_uri=URI)
+    experiment_id = client.get_experiment_by_name("p/ds").experiment_id
+    stale = client.create_run(experiment_id, run_name="bm25.original").info.run_id  # killed before set_terminated
+    client.log_param(stale, "bm25.k1", "1.2")
+    ids = _log()
+    live = _live()
+    assert [r.info.run_id for r in live] == [ids["run_id"]] and live[0].info.status == "FINISHED"
+    assert live[0].data.metrics == {"recall_at_100": 0.25}
+    trashed = client.get_run(stale)
+    assert (trashed.info.lifecycle_stage, trashed.info.status) == ("deleted", "KILLED")
+    assert trashed.data.tags[SUPERSEDED_BY] == ids["run_id"]
+    assert len(_live("dense.m.original")) == 1  # other run names are left alone
+
+
+def test_changed_content_leaves_one_live_run_with_the_new_values(store):
+    import mlflow
+
+    old = _log(k1=1.2, recall=0.25)
+    (store / "run.trec").write_text("q Q0 d 1 2.0 t\n")  # a new run file, same name
+    new = _log(k1=0.9, recall=0.5)
+    assert new["run_id"] != old["run_id"]
+    live = _live()
+    assert [r.info.run_id for r in live] == [new["run_id"]]
+    assert (live[0].data.params, live[0].data.metrics) == ({"bm25.k1": "0.9"}, {"recall_at_100": 0.5})
+    client = mlflow.MlflowClient(tracking_uri=URI)
+    assert client.get_run(old["run_id"]).info.lifecycle_stage == "deleted"  # in the trash, restorable
+    client.restore_run(old["run_id"])
+    assert client.get_run(old["run_id"]).data.params == {"bm25.k1": "1.2"}
+
+
+def test_the_content_key_covers_artifact_bytes_tags_and_series(store):
+    base = ("r", {"a": 1}, {"m": 0.5}, ["run.trec"], {"git_commit": "x"})
+    key = content_key(*base)
+    assert content_key(*base) == key
+    assert content_key("r", {"a": 1}, {"m": 0.5}, ["run.trec"], {"git_commit": "y"}) != key
+    assert content_key(*base, series={"v": [(0, 0.1)]}) != key
+    (store / "run.trec").write_text("changed\n")
+    assert content_key(*base) != key
 
 
 def test_a_fine_tuned_run_name_becomes_an_mlflow_safe_metric_prefix():

@@ -61,7 +61,7 @@ def test_track_run_logs_params_metrics_tags_and_artifacts(tmp_path, mlflow_setti
     assert run.info.run_name == "bm25.original"
     assert run.data.params == {"bm25.k1": "1.2", "bm25.analyzer.stem": "True", "retrieval.top_k": "100"}
     assert run.data.metrics == {"recall_at_10": 0.75, "recall_at_10/en-de": 0.5, "recall_at_10/fr-de": 1.0, "ndcg_at_10": 0.25}
-    tags = {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")}
+    tags = {k: v for k, v in run.data.tags.items() if not k.startswith(("mlflow.", "crossrank."))}
     assert tags == {
         "dataset": "tiny",
         "run": "bm25.original",
@@ -201,3 +201,18 @@ def test_a_fine_tuning_is_its_own_mlflow_run_and_its_encoders_runs_link_to_it(tm
     evaluation = client.get_run(json.loads(logged.read_text(encoding="utf-8"))["run_id"])
     assert evaluation.data.tags["finetune_run_id"] == training["run_id"]
     assert evaluation.data.tags["finetune_experiment_id"] == training["experiment_id"]
+
+
+def test_a_track_job_run_again_after_a_kill_writes_the_same_marker_and_leaves_one_mlflow_run(tmp_path, mlflow_settings):
+    run_file, metrics_file = _run_files(tmp_path, "bm25.original")
+    marker = tmp_path / "logged.json"
+    steps.track_run("tiny", "bm25.original", {}, metrics_file, [run_file], mlflow_settings, str(marker))
+    first = marker.read_bytes()
+    client = _client(mlflow_settings)
+    experiment_id = json.loads(first)["experiment_id"]
+    client.create_run(experiment_id, run_name="bm25.original")  # a second job killed mid-logging
+    marker.unlink()  # Snakemake removes the output of an incomplete job
+    steps.track_run("tiny", "bm25.original", {}, metrics_file, [run_file], mlflow_settings, str(marker))
+    assert marker.read_bytes() == first  # the same MLflow run: a downstream marker consumer sees no change
+    runs = client.search_runs([experiment_id])
+    assert [(r.info.run_id, r.info.status) for r in runs] == [(json.loads(first)["run_id"], "FINISHED")]

@@ -4,12 +4,20 @@ plus one ``report`` run per dataset carrying the tables and figures.
 The default store is a local SQLite file (no server); ``MLFLOW_TRACKING_URI`` overrides it.
 Jobs that log concurrently take a file lock, so SQLite never sees two writers (and the first
 job's schema migration is not raced).
+
+Logging is idempotent per (run name, content): each run carries a content key (a sha256 of
+everything it holds), a re-run with the same content reuses the FINISHED run, and every other
+live run of that name in the experiment (an older content, or one left RUNNING by a killed job)
+is moved to MLflow's trash, so the UI and ``search_runs`` show one run per (dataset, run name).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import json
+import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -18,6 +26,11 @@ from typing import Any
 import pandas as pd
 
 from crossrank.core.contract import MACRO
+
+log = logging.getLogger("crossrank")
+
+CONTENT_KEY = "crossrank.content_key"  # tag: sha256 of what the run holds (see content_key)
+SUPERSEDED_BY = "crossrank.superseded_by"  # tag of a trashed run: the run that replaced it
 
 
 def resolve_tracking_uri(configured: str) -> str:
@@ -73,6 +86,107 @@ def pair_metrics(frame: pd.DataFrame, prefix: str = "") -> dict[str, float]:
     return {f"{prefix}{metric_key(r.metric, r.query_lang, r.doc_lang)}": float(r.value) for r in frame.itertuples(index=False)}
 
 
+def _file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_key(
+    run_name: str,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    artifacts: Sequence[str],
+    tags: Mapping[str, str],
+    series: Mapping[str, Sequence[tuple[int, float]]] | None = None,
+) -> str:
+    """A sha256 of everything :func:`log_run` would write: name, params, metrics, series, tags and each artifact's name and bytes.
+
+    Two calls with the same key would leave identical MLflow runs, so the second may reuse the first.
+    Tags count too (a new git commit gives a new run), so a reused run never carries stale provenance.
+    """
+    content = {
+        "run_name": run_name,
+        "params": flatten(params),
+        "metrics": {key: float(value) for key, value in metrics.items()},
+        "series": {key: [[int(step), float(value)] for step, value in points] for key, points in (series or {}).items()},
+        "tags": {key: str(value) for key, value in tags.items()},
+        "artifacts": [[Path(path).name, _file_sha256(path)] for path in artifacts],
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _experiment_id(client: Any, experiment: str, artifact_root: str, local: bool) -> str:
+    """The id of ``experiment``, created on first use (a local store puts its artifacts under ``artifact_root``)."""
+    found = client.get_experiment_by_name(experiment)
+    if found is not None:
+        return str(found.experiment_id)
+    location = Path(artifact_root).resolve().as_uri() if local else None
+    return str(client.create_experiment(experiment, artifact_location=location))
+
+
+def live_runs(client: Any, experiment_id: str, run_name: str) -> list[Any]:
+    """Every run named ``run_name`` in the experiment that is not in MLflow's trash, newest first, whatever its status."""
+    from mlflow.entities import ViewType
+
+    quote = "'" if "'" not in run_name else '"'
+    query = f"attributes.run_name = {quote}{run_name}{quote}"
+    runs: list[Any] = []
+    token: str | None = None
+    while True:
+        page = client.search_runs(
+            [experiment_id], query, ViewType.ACTIVE_ONLY, max_results=1000, order_by=["attributes.start_time DESC"], page_token=token
+        )
+        runs.extend(page)
+        token = page.token
+        if not token:
+            return runs
+
+
+def _supersede(client: Any, runs: Sequence[Any], keeper_id: str) -> None:
+    """Move every run of ``runs`` but ``keeper_id`` to MLflow's trash, tagged with the run that replaced it.
+
+    ``delete_run`` is a soft delete: ``client.restore_run`` (or the UI's "deleted" view) brings a run back
+    until ``mlflow gc`` purges it; a run a kill left RUNNING is marked KILLED first, so a restored one is honest.
+    """
+    for run in runs:
+        run_id = run.info.run_id
+        if run_id == keeper_id:
+            continue
+        client.set_tag(run_id, SUPERSEDED_BY, keeper_id)
+        if run.info.status in ("RUNNING", "SCHEDULED"):
+            client.set_terminated(run_id, "KILLED")
+        client.delete_run(run_id)
+        log.info("moved superseded MLflow run %s (%s, %s) to the trash", run_id, run.info.run_name, run.info.status)
+
+
+def _create_run(
+    client: Any,
+    experiment_id: str,
+    run_name: str,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    artifacts: Sequence[str],
+    tags: Mapping[str, str],
+    series: Mapping[str, Sequence[tuple[int, float]]] | None,
+) -> str:
+    """Create a run, log everything into it, and only then mark it FINISHED (a kill midway leaves it RUNNING, never FINISHED)."""
+    run_id = str(client.create_run(experiment_id, run_name=run_name, tags=dict(tags)).info.run_id)
+    for key, value in sorted(flatten(params).items()):
+        client.log_param(run_id, key, value)
+    for key, value in sorted(metrics.items()):
+        client.log_metric(run_id, key, value)
+    for key, points in sorted((series or {}).items()):
+        for step, value in points:
+            client.log_metric(run_id, key, value, step=step)
+    for path in artifacts:
+        client.log_artifact(run_id, path)
+    client.set_terminated(run_id)
+    return run_id
+
+
 def log_run(
     tracking_uri: str,
     artifact_root: str,
@@ -84,9 +198,12 @@ def log_run(
     tags: Mapping[str, str],
     series: Mapping[str, Sequence[tuple[int, float]]] | None = None,
 ) -> dict[str, str]:
-    """Log one MLflow run (params, metrics, artifact files, tags) in ``experiment``; return its ids.
+    """Log one MLflow run (params, metrics, artifact files, tags) in ``experiment``, or reuse an identical one; return its ids.
 
     ``series`` are metrics with a history, ``{key: [(step, value), ...]}`` (a validation curve per epoch).
+    A FINISHED run of that name with the same :func:`content_key` is reused (nothing is logged); else a new
+    run is logged. Either way every other live run of that name is then moved to the trash (:func:`_supersede`),
+    so a re-run after a kill at any point leaves exactly one live run per (experiment, run name).
     """
     import mlflow
 
@@ -95,24 +212,16 @@ def log_run(
     if database is not None:
         database.parent.mkdir(parents=True, exist_ok=True)
     lock = (database.parent if database is not None else Path(artifact_root)) / ".mlflow.lock"
+    key = content_key(run_name, params, metrics, artifacts, tags, series)
     with _exclusive(lock):
         client = mlflow.MlflowClient(tracking_uri=uri)
-        found = client.get_experiment_by_name(experiment)
-        if found is not None:
-            experiment_id = found.experiment_id
+        experiment_id = _experiment_id(client, experiment, artifact_root, database is not None)
+        existing = live_runs(client, experiment_id, run_name)
+        same = [r for r in existing if r.info.status == "FINISHED" and r.data.tags.get(CONTENT_KEY) == key]
+        if same:
+            run_id = same[0].info.run_id
+            log.info("MLflow run %s already holds %s with this content; reused", run_id, run_name)
         else:
-            location = Path(artifact_root).resolve().as_uri() if database is not None else None
-            experiment_id = client.create_experiment(experiment, artifact_location=location)
-        run = client.create_run(experiment_id, run_name=run_name, tags=dict(tags))
-        run_id = run.info.run_id
-        for key, value in sorted(flatten(params).items()):
-            client.log_param(run_id, key, value)
-        for key, value in sorted(metrics.items()):
-            client.log_metric(run_id, key, value)
-        for key, points in sorted((series or {}).items()):
-            for step, value in points:
-                client.log_metric(run_id, key, value, step=step)
-        for path in artifacts:
-            client.log_artifact(run_id, path)
-        client.set_terminated(run_id)
+            run_id = _create_run(client, experiment_id, run_name, params, metrics, artifacts, {**tags, CONTENT_KEY: key}, series)
+        _supersede(client, existing, run_id)
     return {"run_id": run_id, "experiment_id": experiment_id, "experiment": experiment, "tracking_uri": uri}
