@@ -98,3 +98,17 @@ def test_missing_release_file_is_named(tmp_path):
     (tmp_path / "release" / "MULTI-8" / "ja" / "ja.de.test1.jl.gz").unlink()
     with pytest.raises(InputError, match=r"ja\.de\.test1\.jl\.gz: file not found"):
         steps.prepare_clirmatrix(_params(tmp_path / "release"), _outputs(tmp_path / "project", "clirmatrix"))
+
+
+def test_empty_texts_never_reach_documents_tsv_and_are_counted_in_statistics_csv(tmp_path):
+    facts = write_clirmatrix(tmp_path / "release", LANGUAGES, empty_texts=True)
+    out = _outputs(tmp_path / "project", "clirmatrix")
+    steps.prepare_clirmatrix({**_params(tmp_path / "release"), "pool": "judged"}, out)
+    documents = contract.read_documents(out["documents"])
+    assert documents and all(d.text.strip() for d in documents)
+    assert not {f"{lang}-{page}" for lang, page in facts.empty_document_ids.items()} & {d.docid for d in documents}
+    with open(out["statistics"], newline="") as handle:
+        rows = {(row["statistic"], row["key"]): int(row["value"]) for row in csv.DictReader(handle)}
+    assert rows[("documents_empty_text", "all")] == len(LANGUAGES)
+    for reason, planted in facts.not_eligible.items():
+        assert rows[(reason, "all")] == sum(planted.values()) and all(rows[(reason, f"{q}-{d}")] == n for (q, d), n in planted.items())

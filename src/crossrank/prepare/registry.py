@@ -34,6 +34,7 @@ class Protocol:
     settings: Callable[[Mapping[str, Any], str | Path], Any]
     raw_files: Callable[[Any], list[str]]
     prepare: Callable[[Any], PreparedDataset]
+    training_files: Callable[[Any], list[str]]  # those of raw_files read only for training pairs
 
 
 @dataclass(frozen=True)
@@ -75,18 +76,18 @@ DATASETS: dict[str, Dataset] = {
     "clirmatrix": Dataset(
         "clirmatrix",
         training_candidates=True,
-        protocol=Protocol(clirmatrix.ClirMatrixSettings.from_params, clirmatrix.raw_files, clirmatrix.prepare),
+        protocol=Protocol(clirmatrix.ClirMatrixSettings.from_params, clirmatrix.raw_files, clirmatrix.prepare, clirmatrix.training_files),
     ),
     "mmarco": Dataset(
         "mmarco",
         parallel_english=True,
         training_candidates=True,
-        protocol=Protocol(mmarco.MmarcoSettings.from_params, mmarco.raw_files, mmarco.prepare),
+        protocol=Protocol(mmarco.MmarcoSettings.from_params, mmarco.raw_files, mmarco.prepare, mmarco.training_files),
     ),
     "largescale": Dataset(
         "largescale",
         query_language=largescale.QUERY_LANGUAGE,
-        protocol=Protocol(largescale.LargeScaleSettings.from_params, largescale.raw_files, largescale.prepare),
+        protocol=Protocol(largescale.LargeScaleSettings.from_params, largescale.raw_files, largescale.prepare, largescale.training_files),
     ),
 }
 
@@ -134,7 +135,41 @@ def release_files(name: str, params: Mapping[str, Any]) -> list[str]:
 
 
 def release_inputs(name: str, params: Mapping[str, Any]) -> list[str]:
-    """What a released dataset's prepare step waits for: its local release files, or the manifest of its ir_datasets download."""
+    """What a released dataset's prepare step waits for: its local release files, or the manifest of its ir_datasets download.
+
+    Local files are checked to exist (:func:`check_release_files`): Snakemake asks for them while it parses the
+    workflow, so a release copied without its training split stops there with the file and the fix, not with a
+    MissingInputException naming the rule.
+    """
     if params.get("source", "local") == "ir_datasets":
         return [layout.fill(layout.RAW_MANIFEST, dataset=name)]
-    return release_files(name, params)
+    files = release_files(name, params)
+    check_release_files(name, params, files)
+    return files
+
+
+def check_release_files(name: str, params: Mapping[str, Any], files: list[str] | None = None) -> None:
+    """Raise ConfigError if a local release lacks its directory or a file its protocol reads, naming the first such
+    file, the release directory and the fix (a missing training split can also be skipped: no training pairs)."""
+    root = release_root(name, params)
+    if not Path(root).is_dir():
+        raise ConfigError(
+            f"params.yaml '{name}.root': the release directory {root!r} does not exist. Fix: download the release "
+            f"(README, 'The paper's datasets'), put or symlink it there, or set {name}.root; "
+            f"or set {name}.source: ir_datasets to download it."
+        )
+    files = release_files(name, params) if files is None else files
+    missing = [file for file in files if not Path(file).is_file()]
+    if not missing:
+        return
+    settings = dataset_settings(name, params)
+    training = {str(Path(settings.root) / file) for file in protocol(name).training_files(settings)}
+    only_training = all(file in training for file in missing)
+    role = " (the training split)" if only_training else ""
+    skip = f", or set {name}.train_queries_per_pair: 0 to prepare {name} without training pairs" if only_training else ""
+    raise ConfigError(
+        f"params.yaml '{name}.root': {len(missing)} of the {len(files)} files the {name} protocol reads are missing from "
+        f"the release directory {root!r}, first {missing[0]}{role}. Fix: copy the release there unchanged (README, "
+        f"'The paper's datasets') or check the file names and split in params.yaml '{name}'{skip}; "
+        f"or set {name}.source: ir_datasets to download it."
+    )

@@ -13,7 +13,7 @@ from releases import CLIRMATRIX_MISSING_ID, ClirMatrixFacts, write_clirmatrix
 
 from crossrank.core.errors import ConfigError, InputError
 from crossrank.prepare.prepared import PreparedDataset
-from crossrank.prepare.protocols.clirmatrix import ClirMatrixSettings, prepare, raw_files
+from crossrank.prepare.protocols.clirmatrix import ClirMatrixSettings, docid, prepare, raw_files
 from crossrank.prepare.readers import clirmatrix
 
 LANGUAGES = ["de", "en", "ja"]
@@ -209,3 +209,50 @@ def test_a_query_evaluated_in_one_pair_is_not_trained_on_in_another(tmp_path):
     assert topic in prepared.topics
     assert not [row for row in prepared.query_documents if row[1] == "en" and row[2] == topic.text]
     assert _stat(prepared, "training", "dropped_query_evaluated") == 1
+
+
+@pytest.fixture(scope="module")
+def pitfalls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ClirMatrixFacts]:
+    """A release with empty documents and queries planted (write_clirmatrix's ``empty_texts``)."""
+    root = tmp_path_factory.mktemp("clirmatrix-pitfalls")
+    return root, write_clirmatrix(root, LANGUAGES, empty_texts=True)
+
+
+def test_queries_without_a_relevant_document_are_counted_per_pair(prepared, release):
+    _, facts = release
+    planted = facts.not_eligible["queries_without_relevant"]
+    assert planted and all(n == 1 for n in planted.values())  # each pair's last query judges only a missing document
+    for (q, d), n in planted.items():
+        assert _stat(prepared, "queries_without_relevant", f"{q}-{d}") == n
+        assert _stat(prepared, "available_queries", f"{q}-{d}") == len(facts.test_queries[(q, d)])
+    assert _stat(prepared, "queries_without_relevant", "all") == sum(planted.values())
+    assert _stat(prepared, "queries_empty_text", "all") == _stat(prepared, "documents_empty_text", "all") == 0
+
+
+@pytest.mark.parametrize("pool", ["top", "relevant", "judged"])
+def test_empty_texts_are_dropped_and_counted_never_pooled(pitfalls, pool):
+    root, facts = pitfalls
+    prepared = prepare(_settings(root, pool=pool))
+    for reason, planted in facts.not_eligible.items():
+        assert planted, reason
+        for (q, d), n in planted.items():
+            assert _stat(prepared, reason, f"{q}-{d}") == n, (reason, q, d)
+        assert _stat(prepared, reason, "all") == sum(planted.values()), reason
+    for lang, n in facts.empty_documents.items():
+        assert _stat(prepared, "documents_empty_text", lang) == n
+    assert _stat(prepared, "documents_empty_text", "all") == sum(facts.empty_documents.values())
+    empty = {docid(lang, page) for lang, page in facts.empty_document_ids.items()}
+    assert not empty & {d.docid for d in prepared.documents} and all(d.text.strip() for d in prepared.documents)
+    assert not empty & {doc for judged in prepared.qrels.values() for doc in judged}
+    assert all(t.text.strip() for t in prepared.topics)
+    for topic in prepared.topics:  # only the eligible queries are drawn
+        assert topic.qid.rsplit("-", 1)[1] in facts.test_queries[(topic.query_lang, topic.doc_lang)]
+    assert all(row[2].strip() and row[4].strip() for row in prepared.query_documents)
+    assert all(text.strip() for *_, text in prepared.training_candidates)
+
+
+def test_empty_judged_documents_are_told_apart_by_the_reader(pitfalls):
+    root, facts = pitfalls
+    judged = {facts.empty_document_ids["de"], "100", CLIRMATRIX_MISSING_ID}
+    present = clirmatrix.present_ids(root / "DOCS/de.tsv.gz", judged)
+    assert present.empty == {facts.empty_document_ids["de"]} and present.all == judged - {CLIRMATRIX_MISSING_ID}

@@ -6,7 +6,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from releases import LARGESCALE_DIRECTORIES, write_largescale_full, write_largescale_split
+from releases import (
+    LARGESCALE_DIRECTORIES,
+    LARGESCALE_FULL_PITFALLS,
+    LARGESCALE_SPLIT_PITFALLS,
+    write_largescale_full,
+    write_largescale_split,
+)
 
 from crossrank.core.errors import ConfigError, InputError
 from crossrank.prepare.protocols.largescale import LargeScaleSettings, prepare, raw_files
@@ -172,3 +178,33 @@ def test_a_query_without_a_rel2_article_pools_its_best_document_and_is_counted(t
     assert {max(judged.values()) for judged in prepared.qrels.values()} == {1, 2}
     counted = {(s, k): v for s, k, v in prepared.statistics if s == "queries_without_rel2"}
     assert counted == {("queries_without_rel2", lang): 1 for lang in LANGUAGES}
+
+
+REASONS = ("queries_empty_text", "queries_without_relevant", "queries_relevant_empty_text")
+
+
+@pytest.mark.parametrize(("release", "pool"), [("split", "judged"), ("split", "linked"), ("full", "judged"), ("full", "linked")])
+def test_empty_texts_and_queries_without_relevant_documents_are_counted_per_pair(tmp_path, release, pool):
+    planted = LARGESCALE_SPLIT_PITFALLS if release == "split" else LARGESCALE_FULL_PITFALLS
+    if release == "split":
+        write_largescale_split(tmp_path, LANGUAGES, empty_texts=True)
+    else:
+        write_largescale_full(tmp_path, LANGUAGES, empty_texts=True)
+    prepared = prepare(_settings(tmp_path, release=release, pool=pool, queries_per_pair=0))
+    statistics = {(s, k): v for s, k, v in prepared.statistics}
+    for reason in REASONS:
+        for lang in LANGUAGES:
+            assert statistics.get((reason, f"en-{lang}"), 0) == planted.get(reason, 0), (reason, lang)
+        assert statistics[(reason, "all")] == planted.get(reason, 0) * len(LANGUAGES), reason
+    for lang in LANGUAGES:
+        assert statistics[("documents_empty_text", lang)] == planted["documents_empty_text"]
+    assert all(d.text.strip() for d in prepared.documents) and all(t.text.strip() for t in prepared.topics)
+    assert text_id(f"{LANGUAGES[0]}-", "") not in {d.docid for d in prepared.documents}
+    assert all(max(judged.values()) >= 1 for judged in prepared.qrels.values())
+    assert all(row[2].strip() and row[4].strip() for row in prepared.query_documents)
+
+
+def test_the_default_releases_count_no_empty_text(split_root, full_root):
+    for root, release in ((split_root, "split"), (full_root, "full")):
+        statistics = {(s, k): v for s, k, v in prepare(_settings(root, release=release)).statistics}
+        assert all(statistics[(reason, "all")] == 0 for reason in (*REASONS, "documents_empty_text")), release

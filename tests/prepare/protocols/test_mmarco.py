@@ -171,3 +171,54 @@ def test_statistics_record_the_papers_conflicting_counts_beside_ours(prepared):
     assert statistics[("paper", "test_queries_appendix_c")] == 7433 * 14  # "7,433 queries for each query language"
     ours = [v for (s, k), v in statistics.items() if s == "test_queries" and k != "all"]
     assert sum(ours) == statistics[("test_queries", "all")]
+
+
+PITFALL_LANGUAGES = ["de", "nl", "zh"]  # no English pool passage: every untranslated one is counted
+
+
+@pytest.fixture(scope="module")
+def pitfalls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, MmarcoFacts, PreparedDataset]:
+    """A release with empty and untranslated texts planted (write_mmarco's ``empty_texts``), prepared."""
+    root = tmp_path_factory.mktemp("mmarco-pitfalls")
+    facts = write_mmarco(root, PITFALL_LANGUAGES, empty_texts=True)
+    return root, facts, prepare(_settings(root, languages=PITFALL_LANGUAGES))
+
+
+def _stats(prepared: PreparedDataset, statistic: str) -> dict[str, int]:
+    return {k: v for s, k, v in prepared.statistics if s == statistic}
+
+
+def test_the_default_release_counts_none_of_the_pitfalls(prepared):
+    for statistic in ("documents_empty_text", "queries_empty_text", "queries_relevant_empty_text", "queries_without_relevant"):
+        assert _stats(prepared, statistic) == {"all": 0}, statistic
+
+
+def test_an_empty_passage_is_dropped_and_its_query_counted_in_every_pair(pitfalls):
+    _root, facts, prepared = pitfalls
+    assert facts.empty_passage not in {d.docid for d in prepared.documents} | set(prepared.oracle_english)
+    assert all(d.text.strip() and prepared.oracle_english[d.docid].strip() for d in prepared.documents)
+    assert not [t for t in prepared.topics if t.qid.endswith(f"-{facts.unjudgeable_query}")]
+    empty = _stats(prepared, "documents_empty_text")
+    assert empty["all"] == 1 and len(empty) == 2  # one language holds it, and the total
+    lang = next(key for key in empty if key != "all")
+    assert _stats(prepared, "queries_relevant_empty_text") == {**{f"{q}-{lang}": 1 for q in PITFALL_LANGUAGES}, "all": 3}
+    assert _stats(prepared, "queries_without_relevant") == {"all": 1}  # the qrels query judging nothing relevant
+    asked = (len(facts.dev_queries) - 1) * len(PITFALL_LANGUAGES) - 1  # less the unjudgeable query, and the empty one
+    assert _stats(prepared, "test_queries")["all"] == asked
+
+
+def test_an_empty_query_is_dropped_from_its_language_only(pitfalls):
+    _root, facts, prepared = pitfalls
+    qid, lang = facts.empty_query
+    asked = {t.query_lang for t in prepared.topics if t.qid.endswith(f"-{qid}")}
+    assert asked == set(PITFALL_LANGUAGES) - {lang} and all(t.text.strip() for t in prepared.topics)
+    doc_lang = next(t.doc_lang for t in prepared.topics if t.qid.endswith(f"-{qid}"))
+    assert _stats(prepared, "queries_empty_text") == {f"{lang}-{doc_lang}": 1, "all": 1}
+
+
+def test_passages_left_untranslated_are_kept_and_counted_per_language(pitfalls):
+    _root, facts, prepared = pitfalls
+    lang_of = {d.docid: d.lang for d in prepared.documents}
+    assert set(facts.untranslated_passages) <= set(lang_of)  # kept, as the paper keeps them
+    expected = Counter(lang_of[pid] for pid in facts.untranslated_passages)
+    assert _stats(prepared, "identical_to_english") == {**expected, "all": len(facts.untranslated_passages)}

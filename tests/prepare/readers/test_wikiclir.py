@@ -44,6 +44,19 @@ def test_repeated_query_texts_stay_distinct_queries(tmp_path):
     assert [q.repeats_a_text for q in queries] == [False, True, False, True]
 
 
+def test_empty_documents_keep_their_label_but_never_a_document_id(tmp_path):
+    path = tmp_path / "test1.txt"
+    path.write_text(
+        "2\tis a commune in France.\t   \n"
+        "0\tis a commune in France.\tEin anderer Artikel.\n"
+        "2\tis a commune in France.\tXyz ist eine Gemeinde.\n",  # still a second query: the empty line was its first's rel 2
+        encoding="utf-8",
+    )
+    first, second = read_split(path)
+    assert first.empty_labels == [2] and list(first.documents) == [text_id("d", "Ein anderer Artikel.")]
+    assert not first.relevant() and second.relevant() and second.qid.endswith("-2")
+
+
 @pytest.mark.parametrize(("line", "message"), [("3\tq\td", "not one of"), ("x\tq\td", "not an integer"), ("2\tq", "found 2")])
 def test_bad_split_lines_name_file_and_line(tmp_path, line, message):
     path = tmp_path / "dev.txt"

@@ -2,9 +2,12 @@
 
 Per ordered pair (query language X, document language Y, X != Y) the queries of the evaluated
 split are read from ``X.Y.{split}.jl.gz``; judged documents missing from ``DOCS/Y.tsv.gz`` are
-dropped (counted, with a warning), queries left without a relevant document (label >= 1) are
-not eligible, and ``queries_per_pair`` of the rest are drawn uniformly (seeded per pair). The
-pool is the union, over all pairs, of the sampled queries' documents chosen by ``pool``:
+dropped (counted, with a warning), and so are judged documents whose text is empty (counted
+per language: they would be indexed as nothing). A query is not eligible when its text is empty,
+when it has no relevant document (label >= 1) left, or when its relevant documents all have
+empty text; each reason is counted per pair in the statistics table. ``queries_per_pair`` of
+the eligible queries are drawn uniformly (seeded per pair). The pool is the union, over all
+pairs, of the sampled queries' documents chosen by ``pool``:
 
 - ``top``: each query's highest-labelled documents (the reading consistent with the paper's
   9,055 documents, 1,080-1,205 per language, from 1,000 queries per pair);
@@ -14,7 +17,8 @@ pool is the union, over all pairs, of the sampled queries' documents chosen by `
 Documents are named ``{lang}-{doc_id}`` because CLIRMatrix ids are Wikipedia page ids, which
 repeat across languages; qrels keep each topic's graded labels for the documents in the pool.
 Training pairs come from the training split: sampled queries with their top document, minus
-any whose document is in the evaluation pool. Each training query also keeps its first
+any whose document is in the evaluation pool and any whose text is empty (empty documents are
+never training material either). Each training query also keeps its first
 ``train_candidates_per_query`` judged candidates with label 0, in the release's order and never a
 pool document: the release's own hard negatives for cross-encoder re-ranking.
 """
@@ -31,7 +35,15 @@ from tqdm import tqdm
 
 from crossrank.core.contract import Document, Topic
 from crossrank.core.errors import ConfigError
-from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingCandidate, TrainingPair, pool_statistics
+from crossrank.prepare.prepared import (
+    PreparedDataset,
+    Statistic,
+    TrainingCandidate,
+    TrainingPair,
+    counted,
+    is_empty,
+    pool_statistics,
+)
 from crossrank.prepare.protocols.settings import ReleaseSettings, check_languages, check_template
 from crossrank.prepare.readers import clirmatrix
 from crossrank.prepare.sampling import PairSampler
@@ -118,6 +130,13 @@ def raw_files(settings: ClirMatrixSettings) -> list[str]:
     return files + [settings.document_file(lang) for lang in settings.languages]
 
 
+def training_files(settings: ClirMatrixSettings) -> list[str]:
+    """The files of :func:`raw_files` read only for training pairs (the training split's query files)."""
+    if not settings.train_queries_per_pair:
+        return []
+    return [settings.query_file(q, d, settings.train_split) for q, d in settings.pairs]
+
+
 def docid(lang: str, source_id: str) -> str:
     """The pool's document id: CLIRMatrix ids are per-language Wikipedia page ids."""
     return f"{lang}-{source_id}"
@@ -169,6 +188,30 @@ def _source_ids(settings: ClirMatrixSettings, split: str) -> dict[tuple[str, str
     }
 
 
+# Why an evaluated split's query is not eligible, one reason per query, checked in this order (statistics.csv).
+QUERY_DROPS = ("queries_empty_text", "queries_without_relevant", "queries_relevant_empty_text")
+
+
+def _eligible(
+    queries: list[clirmatrix.ClirMatrixQuery], empty_documents: set[str], dropped: Counter[str]
+) -> list[clirmatrix.ClirMatrixQuery]:
+    """The queries of one pair that can be evaluated, without their judgments of empty documents; the others are
+    counted in ``dropped`` by reason: empty text, no relevant document in the release (or only missing ones), or
+    relevant documents that all have empty text."""
+    eligible = []
+    for query in queries:
+        usable = clirmatrix.drop_judgments([query], empty_documents)[0]
+        if is_empty(query.text):
+            dropped["queries_empty_text"] += 1
+        elif not query.relevant():
+            dropped["queries_without_relevant"] += 1
+        elif not usable.relevant():
+            dropped["queries_relevant_empty_text"] += 1
+        else:
+            eligible.append(usable)
+    return eligible
+
+
 def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
     """Draw the evaluated queries and the pool, and training pairs from the training split."""
     test = _read_pairs(settings, settings.split)
@@ -190,10 +233,12 @@ def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
 
     sampler = PairSampler("clirmatrix", settings.seed, settings.queries_per_pair)
     missing: Counter[str] = Counter()
+    dropped_queries: dict[str, Counter[str]] = defaultdict(Counter)
     sampled: Queries = {}
     for (q, d), queries in test.items():
-        kept, missing[f"{q}-{d}"] = clirmatrix.restrict_to_corpus(queries, present[d], f"clirmatrix {q}.{d}.{settings.split}")
-        eligible = {query.qid: query for query in kept if query.relevant()}
+        pair = f"{q}-{d}"
+        kept, missing[pair] = clirmatrix.restrict_to_corpus(queries, present[d].all, f"clirmatrix {q}.{d}.{settings.split}")
+        eligible = {query.qid: query for query in _eligible(kept, present[d].empty, dropped_queries[pair])}
         sampled[(q, d)] = [eligible[qid] for qid in sampler.draw(q, d, eligible)]
 
     pool: dict[str, set[str]] = defaultdict(set)
@@ -207,8 +252,11 @@ def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
     negatives: dict[tuple[str, str, str], list[str]] = {}
     dropped: Counter[str] = Counter()
     for (q, d), queries in train.items():
-        kept, _ = clirmatrix.restrict_to_corpus(queries, present[d], f"clirmatrix {q}.{d}.{settings.train_split}")
-        for query in kept:
+        kept, _ = clirmatrix.restrict_to_corpus(queries, present[d].all, f"clirmatrix {q}.{d}.{settings.train_split}")
+        for query in clirmatrix.drop_judgments(kept, present[d].empty):
+            if is_empty(query.text):
+                dropped["dropped_query_empty_text"] += 1
+                continue
             if not query.relevant():
                 dropped["dropped_documents_missing"] += 1
                 continue
@@ -247,11 +295,14 @@ def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
 
     statistics = pool_statistics(documents, topics) + sampler.statistics()
     statistics += [("missing_documents", pair, n) for pair, n in sorted(missing.items()) if n]
+    statistics += counted("documents_empty_text", {lang: len(present[lang].empty) for lang in settings.languages})
+    for reason in QUERY_DROPS:
+        statistics += counted(reason, {pair: counts[reason] for pair, counts in dropped_queries.items()})
     if settings.train_queries_per_pair:
         statistics += train_sampler.statistics()
         statistics.append(("training", "query_documents", len(query_documents)))
         statistics.append(("training", "candidates", len(candidates)))
-        reasons = ("dropped_document_in_pool", "dropped_query_evaluated", "dropped_documents_missing")
+        reasons = ("dropped_document_in_pool", "dropped_query_evaluated", "dropped_documents_missing", "dropped_query_empty_text")
         statistics += [("training", reason, dropped[reason]) for reason in reasons]
     log.info("clirmatrix: %d documents, %d topics, %d training pairs", len(documents), len(topics), len(query_documents))
     return PreparedDataset(

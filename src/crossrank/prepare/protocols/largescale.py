@@ -18,21 +18,30 @@ in ``linked`` mode a query can still judge another query's article. Training pai
 most relevant document: from the training split in the split release, from the queries
 evaluated in no pair in the full release; a pair whose document or query text is evaluated is
 dropped and counted.
+
+Empty texts are never indexed nor asked; the statistics table counts, per pair ``en-{lang}``,
+each reason a query of the evaluated split is not evaluated: its text is empty
+(``queries_empty_text``), it has no relevant document (``queries_without_relevant``), or its
+relevant documents all have empty text (``queries_relevant_empty_text``); judged documents with
+empty text are dropped and counted per language (``documents_empty_text``: judgment lines in the
+split release, whose documents have no ids; documents in the full release). The split release
+holds its texts inline, so these queries are left out before the draw; the full release's texts
+are read after it (its files are large), so there they are dropped from the drawn queries.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
 from crossrank.core.contract import Document, Topic
 from crossrank.core.errors import ConfigError, InputError
-from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingPair, pool_statistics
+from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingPair, counted, is_empty, pool_statistics
 from crossrank.prepare.protocols.settings import ReleaseSettings, check_languages, check_template
 from crossrank.prepare.readers import wikiclir
 from crossrank.prepare.sampling import PairSampler
@@ -141,6 +150,14 @@ def raw_files(settings: LargeScaleSettings) -> list[str]:
     return [str(path.relative_to(settings.root)) for path in paths]
 
 
+def training_files(settings: LargeScaleSettings) -> list[str]:
+    """The files of :func:`raw_files` read only for training pairs (the split release's training split; the full
+    release draws its training queries from the files it evaluates)."""
+    if settings.release != "split" or not settings.train_queries_per_pair:
+        return []
+    return [str(settings.split_path(lang, settings.train_split).relative_to(settings.root)) for lang in settings.languages]
+
+
 def docid(lang: str, source_id: str) -> str:
     """The pool's document id, prefixed with its language."""
     return f"{lang}-{source_id}"
@@ -160,6 +177,12 @@ class _Evaluated:
     pool: dict[str, str]
     training: list[TrainingPair]
     repeated_texts: int = 0  # split release: queries whose text repeats an earlier query's (kept apart by id)
+    empty_documents: int = 0  # judged documents with empty text, never pooled (split release: judgment lines)
+    dropped: Counter[str] = field(default_factory=Counter)  # evaluated-split queries not eligible, by QUERY_DROPS reason
+
+
+# Why a query of the evaluated split is not evaluated, one reason per query, checked in this order (statistics.csv).
+QUERY_DROPS = ("queries_empty_text", "queries_without_relevant", "queries_relevant_empty_text")
 
 
 def prepare(settings: LargeScaleSettings) -> PreparedDataset:
@@ -180,11 +203,14 @@ def prepare(settings: LargeScaleSettings) -> PreparedDataset:
     # Queries whose best judgment is rel 1: their "linked article" (pool: linked, relevance: top) is a rel-1 one.
     without_linked = Counter(t.doc_lang for t in topics if max(qrels[t.qid].values()) < LINKED_LABEL)
     statistics += [("queries_without_rel2", lang, without_linked[lang]) for lang in settings.languages if without_linked[lang]]
+    statistics += counted("documents_empty_text", {lang: parts[lang].empty_documents for lang in settings.languages})
+    for reason in QUERY_DROPS:
+        statistics += counted(reason, {f"{QUERY_LANGUAGE}-{lang}": parts[lang].dropped[reason] for lang in settings.languages})
     if settings.train_queries_per_pair:
         statistics += [*train_sampler.statistics(), ("training", "query_documents", len(query_documents))]
         statistics += [
             ("training", reason, dropped[reason])
-            for reason in ("dropped_document_in_pool", "dropped_query_evaluated", "dropped_text_missing")
+            for reason in ("dropped_document_in_pool", "dropped_query_evaluated", "dropped_text_missing", "dropped_query_empty_text")
         ]
     log.info("largescale: %d documents, %d topics, %d training pairs", len(documents), len(topics), len(query_documents))
     return PreparedDataset(documents, topics, qrels, statistics + PAPER_STATISTICS, query_documents=query_documents)
@@ -202,6 +228,23 @@ def _pooled(labels: Mapping[str, int], pool: str) -> set[str]:
     return {_best_document({doc: (label, "") for doc, label in labels.items()})}
 
 
+def _eligible_split(queries: Iterable[wikiclir.SplitQuery], part: _Evaluated) -> list[str]:
+    """Ids of the split-release queries that can be evaluated; the others are counted in ``part.dropped`` by reason,
+    and the judged lines whose document text is empty in ``part.empty_documents``."""
+    eligible = []
+    for query in queries:
+        part.empty_documents += len(query.empty_labels)
+        if is_empty(query.text):
+            part.dropped["queries_empty_text"] += 1
+        elif query.relevant():
+            eligible.append(query.qid)
+        elif any(label >= 1 for label in query.empty_labels):
+            part.dropped["queries_relevant_empty_text"] += 1
+        else:
+            part.dropped["queries_without_relevant"] += 1
+    return eligible
+
+
 def _prepare_split(
     settings: LargeScaleSettings, sampler: PairSampler, train_sampler: PairSampler, dropped: Counter[str]
 ) -> dict[str, _Evaluated]:
@@ -209,8 +252,8 @@ def _prepare_split(
     evaluated_texts: set[str] = set()
     for lang in tqdm(settings.languages, desc="largescale test queries", unit="language"):
         queries = {q.qid: q for q in wikiclir.read_split(settings.split_path(lang, settings.split), doc_prefix=f"{lang}-")}
-        eligible = [qid for qid, q in queries.items() if any(label >= 1 for label, _ in q.documents.values())]
         part = _Evaluated([], {}, {}, [], repeated_texts=sum(1 for q in queries.values() if q.repeats_a_text))
+        eligible = _eligible_split(queries.values(), part)
         drawn = [queries[qid] for qid in sampler.draw(QUERY_LANGUAGE, lang, eligible)]
         for query in drawn:
             part.topics.append(Topic(topic_id(lang, query.qid), QUERY_LANGUAGE, lang, query.text))
@@ -225,9 +268,12 @@ def _prepare_split(
         return parts
     for lang in tqdm(settings.languages, desc="largescale training queries", unit="language"):
         path = settings.split_path(lang, settings.train_split)
-        candidates = [
-            q.qid for q in wikiclir.read_split(path, doc_prefix=f"{lang}-") if any(label >= 1 for label, _ in q.documents.values())
-        ]
+        candidates = []
+        for query in wikiclir.read_split(path, doc_prefix=f"{lang}-"):
+            if query.relevant() and is_empty(query.text):
+                dropped["dropped_query_empty_text"] += 1
+            elif query.relevant():
+                candidates.append(query.qid)
         drawn = set(train_sampler.draw(QUERY_LANGUAGE, lang, candidates))
         for query in wikiclir.read_split(path, doc_prefix=f"{lang}-"):
             if query.qid not in drawn:
@@ -252,9 +298,12 @@ def _prepare_full(
         return [qid for qid, docs in judged.items() if any(label >= 1 for label, _ in docs.values())]
 
     judged_drawn: dict[str, dict[str, dict[str, tuple[int, int]]]] = {}
+    without_relevant: Counter[str] = Counter()
     for lang in tqdm(settings.languages, desc="largescale qrels", unit="language"):
         judged = wikiclir.read_full_qrels(settings.qrels_path(lang))
-        judged_drawn[lang] = {qid: judged[qid] for qid in sampler.draw(QUERY_LANGUAGE, lang, relevant(judged))}
+        candidates = relevant(judged)
+        without_relevant[lang] = len(judged) - len(candidates)
+        judged_drawn[lang] = {qid: judged[qid] for qid in sampler.draw(QUERY_LANGUAGE, lang, candidates)}
     evaluated = {qid for drawn in judged_drawn.values() for qid in drawn}
     training_drawn: dict[str, list[tuple[str, str]]] = defaultdict(list)
     if settings.train_queries_per_pair:
@@ -270,18 +319,20 @@ def _prepare_full(
     query_texts = {qid: text for qid, _title, text in wikiclir.read_full_table(queries_path, wanted_queries)}
     parts = {}
     for lang in tqdm(settings.languages, desc="largescale documents", unit="language"):
-        drawn, rel_path = judged_drawn[lang], settings.qrels_path(lang)
-        pool_ids = {doc for docs in drawn.values() for doc in _pooled({d: label for d, (label, _) in docs.items()}, settings.pool)}
+        rel_path = settings.qrels_path(lang)
+        judged_ids = {doc for docs in judged_drawn[lang].values() for doc in docs}
         training_ids = {doc for _, doc in training_drawn[lang]}
-        texts = {doc: text for doc, _title, text in wikiclir.read_full_table(settings.documents_path(lang), pool_ids | training_ids)}
-        for qid, docs in drawn.items():
+        texts = {doc: text for doc, _title, text in wikiclir.read_full_table(settings.documents_path(lang), judged_ids | training_ids)}
+        empty = {doc for doc in judged_ids if doc in texts and is_empty(texts[doc])}
+        part = _Evaluated([], {}, {}, [], empty_documents=len(empty))
+        part.dropped["queries_without_relevant"] = without_relevant[lang]
+        drawn = _eligible_full(judged_drawn[lang], query_texts, empty, part, rel_path, queries_path)
+        pool_ids = {doc for docs in drawn.values() for doc in _pooled({d: label for d, (label, _) in docs.items()}, settings.pool)}
+        for docs in drawn.values():
             for doc, (_, line) in sorted(docs.items(), key=lambda item: item[1][1]):
                 if doc in pool_ids and doc not in texts:
                     message = f"document {doc!r} is judged here but absent from {settings.documents_path(lang)}."
                     raise InputError(rel_path, message, line=line, fix=_FULL_FIX)
-            if qid not in query_texts:
-                line = min(line for _, line in docs.values())
-                raise InputError(rel_path, f"query {qid!r} is judged here but absent from {queries_path}.", line=line, fix=_FULL_FIX)
         topics = [Topic(topic_id(lang, qid), QUERY_LANGUAGE, lang, query_texts[qid]) for qid in drawn]
         qrels = {
             topic_id(lang, qid): {docid(lang, doc): label for doc, (label, _) in docs.items() if doc in pool_ids}
@@ -291,12 +342,40 @@ def _prepare_full(
         for qid, doc in training_drawn[lang]:
             if doc in pool_ids:
                 dropped["dropped_document_in_pool"] += 1
-            elif qid in query_texts and doc in texts:
+            elif not is_empty(query_texts.get(qid, "")) and not is_empty(texts.get(doc, "")):
                 training.append((f"{QUERY_LANGUAGE}-{lang}-{qid}", QUERY_LANGUAGE, query_texts[qid], lang, texts[doc]))
             else:
                 dropped["dropped_text_missing"] += 1
-        parts[lang] = _Evaluated(topics, qrels, {docid(lang, doc): texts[doc] for doc in pool_ids}, training)
+        part.topics, part.qrels, part.pool, part.training = topics, qrels, {docid(lang, doc): texts[doc] for doc in pool_ids}, training
+        parts[lang] = part
     return parts
+
+
+def _eligible_full(
+    drawn: Mapping[str, dict[str, tuple[int, int]]],
+    query_texts: Mapping[str, str],
+    empty: set[str],
+    part: _Evaluated,
+    rel_path: Path,
+    queries_path: Path,
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """The drawn full-release queries that can be evaluated, with their judgments of empty documents removed; the
+    others are counted in ``part.dropped`` (empty query text, relevant documents all empty). Texts are only read
+    after the draw here (the files are large), so these queries are dropped after it: fewer than drawn, counted.
+    A drawn query absent from the queries file raises, naming its first ``.rel`` line."""
+    eligible = {}
+    for qid, docs in drawn.items():
+        if qid not in query_texts:
+            line = min(line for _, line in docs.values())
+            raise InputError(rel_path, f"query {qid!r} is judged here but absent from {queries_path}.", line=line, fix=_FULL_FIX)
+        with_text = {doc: judged for doc, judged in docs.items() if doc not in empty}
+        if is_empty(query_texts[qid]):
+            part.dropped["queries_empty_text"] += 1
+        elif not any(label >= 1 for label, _ in with_text.values()):
+            part.dropped["queries_relevant_empty_text"] += 1
+        else:
+            eligible[qid] = with_text
+    return eligible
 
 
 _FULL_FIX = "use the queries, documents and .rel files of the same wiki-clir release."

@@ -10,6 +10,15 @@ the paper's count. The paper's "530-531 queries per pair" is the passages-per-la
 queries per pair here are the queries whose passages went to that language (~499).
 ``queries_per_pair`` > 0 draws that many per pair instead of all.
 
+Texts are checked, never silently indexed (the statistics table counts each case): a pool
+passage whose text is empty, in its language or in English, is dropped
+(``documents_empty_text``), and a query left without a relevant passage by that is dropped from
+every pair (``queries_relevant_empty_text``); a query whose text is empty in a query language is
+dropped from that language's pairs (``queries_empty_text``); qrels queries with no relevant
+passage belong to no pair (``queries_without_relevant``, key ``all`` only). Passages that
+mMARCO's translation left in English (the same text under the same id) are kept, as the paper
+keeps them, and counted per language (``identical_to_english``).
+
 The ``translated`` condition uses each passage's original English text (``oracle_en``).
 Training pairs come from the training qrels: per ordered pair, a sample of training queries
 in the query language with a relevant passage in the document language, minus queries whose
@@ -30,7 +39,15 @@ from tqdm import tqdm
 
 from crossrank.core.contract import Document, Topic
 from crossrank.core.errors import ConfigError, InputError
-from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingCandidate, TrainingPair, pool_statistics
+from crossrank.prepare.prepared import (
+    PreparedDataset,
+    Statistic,
+    TrainingCandidate,
+    TrainingPair,
+    counted,
+    is_empty,
+    pool_statistics,
+)
 from crossrank.prepare.protocols.settings import ReleaseSettings, check_languages, check_template
 from crossrank.prepare.readers import mmarco
 from crossrank.prepare.sampling import Candidates, PairSampler, assign_evenly, seeded_rng
@@ -118,6 +135,14 @@ def raw_files(settings: MmarcoSettings) -> list[str]:
     return files + [settings.collection_file(lang) for lang in settings.collection_languages]
 
 
+def training_files(settings: MmarcoSettings) -> list[str]:
+    """The files of :func:`raw_files` read only for training pairs: training qrels and queries, and the triples."""
+    if not settings.train_queries_per_pair:
+        return []
+    files = [settings.train_qrels] + [settings.queries_file(lang, settings.train_split) for lang in settings.languages]
+    return files + ([settings.train_triples] if settings.reads_triples else [])
+
+
 def topic_id(query_lang: str, doc_lang: str, qid: str) -> str:
     """The evaluated query's id: the same MS MARCO query is a different topic in every query language."""
     return f"{query_lang}-{doc_lang}-{qid}"
@@ -163,6 +188,7 @@ def prepare(settings: MmarcoSettings) -> PreparedDataset:
     judgments = mmarco.read_judgments(qrels_path)
     relevant = {qid: {pid for pid, (label, _) in judged.items() if label >= 1} for qid, judged in judgments.items()}
     relevant = {qid: pids for qid, pids in relevant.items() if pids}
+    without_relevant = len(judgments) - len(relevant)  # judged, but none relevant: no document language, so in no pair
     if not relevant:
         raise InputError(qrels_path, "no query has a relevant passage.", fix="point 'mmarco.qrels' at MS MARCO's qrels.dev.small.tsv.")
     pid_line = {pid: line for judged in judgments.values() for pid, (label, line) in judged.items() if label >= 1}
@@ -193,19 +219,24 @@ def prepare(settings: MmarcoSettings) -> PreparedDataset:
         query_texts[lang] = mmarco.read_subset(path, relevant)
         _require(query_texts[lang], qid_line, path, qrels_path, "query")
 
+    empty_passages = _empty_passages(language_of, passages)
+    in_pool = {qid: pids - empty_passages for qid, pids in relevant.items()}
     sampler = PairSampler("mmarco", settings.seed, settings.queries_per_pair)
     by_doc_lang: dict[str, list[str]] = defaultdict(list)
     for qid, lang in doc_lang.items():
         by_doc_lang[lang].append(qid)
     topics, qrels = [], {}
+    dropped: dict[str, Counter[str]] = defaultdict(Counter)
     for q in settings.languages:
         for d in settings.languages:
-            for qid in sampler.draw(q, d, by_doc_lang[d]):
+            eligible = _eligible(by_doc_lang[d], query_texts[q], in_pool, dropped[f"{q}-{d}"])
+            for qid in sampler.draw(q, d, eligible):
                 tid = topic_id(q, d, qid)
                 topics.append(Topic(tid, q, d, query_texts[q][qid]))
-                qrels[tid] = {pid: judgments[qid][pid][0] for pid in relevant[qid]}
+                qrels[tid] = {pid: judgments[qid][pid][0] for pid in in_pool[qid]}
 
-    pool = sorted(language_of, key=lambda pid: (settings.languages.index(language_of[pid]), pid))
+    kept = [pid for pid in language_of if pid not in empty_passages]
+    pool = sorted(kept, key=lambda pid: (settings.languages.index(language_of[pid]), pid))
     documents = [Document(pid, language_of[pid], passages[language_of[pid]][pid]) for pid in pool]
     oracle = {pid: passages["en"][pid] for pid in pool}
     query_documents, candidates, missing_training = _training_rows(settings, train_pairs, train_negatives, passages)
@@ -213,6 +244,11 @@ def prepare(settings: MmarcoSettings) -> PreparedDataset:
     statistics = pool_statistics(documents, topics)
     if settings.queries_per_pair:
         statistics += sampler.statistics()
+    statistics += counted("documents_empty_text", Counter(language_of[pid] for pid in empty_passages))
+    statistics += [("queries_without_relevant", "all", without_relevant)]
+    for reason in ("queries_empty_text", "queries_relevant_empty_text"):
+        statistics += counted(reason, {pair: counts[reason] for pair, counts in dropped.items()})
+    statistics += counted("identical_to_english", _identical_to_english(documents, oracle))
     statistics += [
         ("qrels", "queries", len(relevant)),
         ("qrels", "passages", len(language_of)),
@@ -235,6 +271,39 @@ def prepare(settings: MmarcoSettings) -> PreparedDataset:
         query_documents=query_documents,
         training_candidates=candidates,
     )
+
+
+def _empty_passages(language_of: Mapping[str, str], passages: Mapping[str, Mapping[str, str]]) -> set[str]:
+    """Pool passages whose text is empty in their language or in English (the translated condition's text): dropped
+    from the pool, as an empty passage would be indexed as nothing."""
+    empty = {pid for pid, lang in language_of.items() if is_empty(passages[lang][pid]) or is_empty(passages["en"][pid])}
+    if empty:
+        log.warning("mmarco: %d judged passages have empty text; dropped from the pool (statistics: documents_empty_text)", len(empty))
+    return empty
+
+
+def _eligible(qids: list[str], texts: Mapping[str, str], in_pool: Mapping[str, set[str]], dropped: Counter[str]) -> list[str]:
+    """The queries of one pair that can be asked: a text in the query language and a relevant passage left in the
+    pool; the others are counted in ``dropped`` (``queries_empty_text``, ``queries_relevant_empty_text``)."""
+    eligible = []
+    for qid in qids:
+        if is_empty(texts[qid]):
+            dropped["queries_empty_text"] += 1
+        elif not in_pool[qid]:
+            dropped["queries_relevant_empty_text"] += 1
+        else:
+            eligible.append(qid)
+    return eligible
+
+
+def _identical_to_english(documents: list[Document], oracle: Mapping[str, str]) -> dict[str, int]:
+    """Per non-English language, the pool passages whose text is their English original unchanged: mMARCO's machine
+    translation left them untranslated, so an English query can match them word for word, and in the ``translated``
+    condition (the English originals) they do not change. Kept, as the paper keeps them, but counted."""
+    identical = Counter(d.lang for d in documents if d.lang != "en" and d.text == oracle[d.docid])
+    if identical:
+        log.warning("mmarco: %d pool passages are their English original untranslated (identical_to_english)", sum(identical.values()))
+    return {lang: identical[lang] for lang in sorted({d.lang for d in documents} - {"en"})}
 
 
 def _draw_training(
@@ -265,7 +334,7 @@ def _training_rows(
     passages: Mapping[str, Mapping[str, str]],
 ) -> tuple[list[TrainingPair], list[TrainingCandidate], int]:
     """Texts of the drawn training pairs and of their triple negatives (in the document language); pairs whose
-    query or passage text is missing are skipped and counted, as are negatives without a text."""
+    query or passage text is missing or empty are skipped and counted, as are negatives without a text."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for q, _d, qid, _pid in pairs:
         wanted[q].add(qid)
@@ -277,9 +346,9 @@ def _training_rows(
     candidates: list[TrainingCandidate] = []
     missing = Counter()
     for q, d, qid, pid in pairs:
-        if qid in texts[q] and pid in passages[d]:
+        if not is_empty(texts[q].get(qid, "")) and not is_empty(passages[d].get(pid, "")):
             rows.append((f"{q}-{d}-{qid}", q, texts[q][qid], d, passages[d][pid]))
-            found = [neg for neg in negatives.get(qid, []) if neg in passages[d]]
+            found = [neg for neg in negatives.get(qid, []) if not is_empty(passages[d].get(neg, ""))]
             missing["negatives"] += len(negatives.get(qid, [])) - len(found)
             candidates += [(f"{q}-{d}-{qid}", rank, d, passages[d][neg]) for rank, neg in enumerate(found, start=1)]
         else:

@@ -5,8 +5,9 @@ Queries: gzipped JSON lines, one object per line,
 with 100 ``[doc_id, label]`` pairs; labels 1..6 are graded relevance and 0 means "not
 relevant". Documents: ``DOCS/{lang}.tsv.gz``, ``doc_id<TAB>text`` without a header. Some ids in
 ``tgt_results`` are missing from the document files: they are skipped and counted, never
-invented. File locations are templates (``{qlang}``, ``{dlang}``, ``{split}``, ``{lang}``) so
-both the MULTI-8 and the BI-139 layouts, wherever a lab unpacked them, can be read.
+invented; documents with empty text are told apart, for the protocol to drop and count. File
+locations are templates (``{qlang}``, ``{dlang}``, ``{split}``, ``{lang}``) so both the MULTI-8
+and the BI-139 layouts, wherever a lab unpacked them, can be read.
 """
 
 from __future__ import annotations
@@ -65,9 +66,31 @@ def read_documents(path: str | os.PathLike[str], wanted: Collection[str] | None 
     return {docid: " ".join(text.split()) for _, (docid, text) in scan_keyed_tsv(path, ("doc_id", "text"), wanted)}
 
 
-def present_ids(path: str | os.PathLike[str], wanted: Collection[str]) -> set[str]:
-    """Which of ``wanted`` a document file holds (a cheap first pass: texts are not kept)."""
-    return {docid for _, (docid, _text) in scan_keyed_tsv(path, ("doc_id", "text"), wanted)}
+@dataclass(frozen=True)
+class PresentIds:
+    """Which wanted ids a document file holds: with a text, and with an empty one (whitespace only)."""
+
+    with_text: set[str]
+    empty: set[str]
+
+    @property
+    def all(self) -> set[str]:
+        return self.with_text | self.empty
+
+
+def present_ids(path: str | os.PathLike[str], wanted: Collection[str]) -> PresentIds:
+    """Which of ``wanted`` a document file holds, and which of those have empty text (a cheap first pass: texts are not
+    kept). Empty documents are told apart so that they are dropped and counted, never indexed."""
+    present = PresentIds(set(), set())
+    for _, (docid, text) in scan_keyed_tsv(path, ("doc_id", "text"), wanted):
+        (present.with_text if text.strip() else present.empty).add(docid)
+    present.with_text.difference_update(present.empty)  # an id listed twice, once empty: treated as empty
+    return present
+
+
+def drop_judgments(queries: list[ClirMatrixQuery], docids: Collection[str]) -> list[ClirMatrixQuery]:
+    """The queries without their judgments of ``docids`` (documents with empty text, which are never pooled)."""
+    return [ClirMatrixQuery(q.qid, q.text, {d: label for d, label in q.judgments.items() if d not in docids}) for q in queries]
 
 
 def restrict_to_corpus(queries: list[ClirMatrixQuery], corpus: Mapping[str, object], source: str) -> tuple[list[ClirMatrixQuery], int]:

@@ -30,14 +30,24 @@ def text_id(prefix: str, text: str) -> str:
 
 @dataclass
 class SplitQuery:
-    """One English query of the split release with its judged documents (id -> (label, text))."""
+    """One English query of the split release with its judged documents (id -> (label, text)).
+
+    ``empty_labels``: the labels of its lines whose document text is empty, kept out of
+    ``documents`` (every empty text would hash to the same id, and nothing can be retrieved by it).
+    """
 
     qid: str
     text: str
     documents: dict[str, tuple[int, str]] = field(default_factory=dict)
+    empty_labels: list[int] = field(default_factory=list)
 
     def has_label(self, label: int) -> bool:
-        return any(rel == label for rel, _ in self.documents.values())
+        """Whether one of its lines, an empty document's included, has ``label``."""
+        return label in self.empty_labels or any(rel == label for rel, _ in self.documents.values())
+
+    def relevant(self) -> bool:
+        """Whether a document with text is judged relevant (label >= 1)."""
+        return any(rel >= 1 for rel, _ in self.documents.values())
 
     @property
     def repeats_a_text(self) -> bool:
@@ -52,7 +62,8 @@ def read_split(path: str | os.PathLike[str], doc_prefix: str = "d") -> Iterator[
     article); a second rel-2 line starts another query with the same text. First sentences
     with the title removed do repeat ("is a commune in ..."), so the n-th query with a given
     text gets the id ``q<hash>-n`` (the first keeps ``q<hash>``): repeated texts stay distinct
-    queries, and ids stay stable for the same file.
+    queries, and ids stay stable for the same file. A line whose document text is empty still
+    counts for the grouping but only its label is kept (:attr:`SplitQuery.empty_labels`).
     """
     current: SplitQuery | None = None
     seen: Counter[str] = Counter()
@@ -71,7 +82,10 @@ def read_split(path: str | os.PathLike[str], doc_prefix: str = "d") -> Iterator[
             base = text_id("q", query)
             seen[base] += 1
             current = SplitQuery(base if seen[base] == 1 else f"{base}-{seen[base]}", query)
-        current.documents[text_id(doc_prefix, document)] = (rel, document)
+        if document:
+            current.documents[text_id(doc_prefix, document)] = (rel, document)
+        else:
+            current.empty_labels.append(rel)
     if current is not None:
         yield current
 
