@@ -747,6 +747,17 @@ class Plan:
             return [fill(layout.DOCUMENTS, dataset=d, condition=c) for d in self.datasets for c in self.conditions[d]]
         return [fill(layout.QUERIES, dataset=d) for d in self.datasets]
 
+    def manifests(self, dataset: str | None = None, condition: str | None = None) -> list[str]:
+        """The manifests a job reading a dataset's files checks them against (:mod:`crossrank.core.manifest`).
+
+        One dataset's original manifest (its contract and training files), plus the translated
+        one for the ``translated`` condition; with no ``dataset``, every dataset's of every condition.
+        """
+        if dataset is None:
+            return [fill(layout.MANIFEST, dataset=d, condition=c) for d in self.datasets for c in self.conditions[d]]
+        conditions = ["original"] + (["translated"] if condition == "translated" else [])
+        return [fill(layout.MANIFEST, dataset=dataset, condition=c) for c in conditions]
+
     def embedding_outputs(self, kind: str) -> list[str]:
         """Embedding matrices of one encoder (wildcard ``{encoder}``), aligned with :meth:`embedding_inputs`."""
         if kind == "documents":

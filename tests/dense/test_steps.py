@@ -113,3 +113,28 @@ def test_a_fine_tuned_encoders_queries_job_embeds_every_text_and_its_document_jo
         steps.embed_finetuned_documents("tiny+qd", checkpoint, embedding, cache, path, str(record), str(tmp_path / f"emb/d{i}.npy"))
     assert np.load(tmp_path / "emb/d0.npy").shape == (6, 32) and np.load(tmp_path / "emb/q.npy").shape == (2, 32)
     assert not list((tmp_path / "emb").glob(".embed-*"))  # no scratch left behind
+
+
+def test_the_gathering_job_re_encodes_a_damaged_chunk_and_its_record_counts_it(tiny_bert, tmp_path):
+    import json
+
+    documents, topics = _write_inputs(tmp_path)
+    encoder = {"model": str(tiny_bert), "max_length": 32, "batch_size": 2}
+    settings = {"device": "cpu", "shards": 1, "chunk_size": 2}
+    cache = str(tmp_path / "cache")
+    steps.embed_shard("tiny", encoder, settings, cache, documents, topics, 0, str(tmp_path / "0.json"))
+    outputs = [(path, str(tmp_path / f"out{i}.npy")) for i, path in enumerate(documents)]
+    queries = [(topics[0], str(tmp_path / "queries.npy"))]
+    steps.embed("tiny", encoder, settings, cache, outputs, queries, [str(tmp_path / "0.json")], str(tmp_path / "record.json"))
+    good = [np.load(out) for _, out in outputs]
+    shards_encoded = json.loads((tmp_path / "0.json").read_text())["encoded"]
+
+    chunk = sorted(Path(json.loads((tmp_path / "record.json").read_text())["cache"]).glob("*.vectors.npy"))[0]
+    in_chunk = len(np.load(str(chunk).replace(".vectors.npy", ".keys.npy")))
+    data = bytearray(chunk.read_bytes())
+    data[-8:] = b"\xff" * 8  # flipped bytes in the last vector: still a valid .npy file
+    chunk.write_bytes(bytes(data))
+    steps.embed("tiny", encoder, settings, cache, outputs, queries, [str(tmp_path / "0.json")], str(tmp_path / "record.json"))
+    assert json.loads((tmp_path / "record.json").read_text())["encoded"] == shards_encoded + in_chunk  # the damaged chunk's texts
+    for before, (_, out) in zip(good, outputs, strict=True):
+        np.testing.assert_allclose(np.load(out), before, atol=1e-6)

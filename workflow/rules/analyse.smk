@@ -3,6 +3,7 @@
 
 rule language_bias:
     input:
+        manifests=fill(layout.MANIFEST, condition="original"),
         runs=dataset_runs,
         topics=layout.TOPICS,
         docs=layout.DOCS_TABLE,

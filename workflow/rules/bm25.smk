@@ -3,6 +3,7 @@
 
 rule bm25_index:
     input:
+        manifests=manifests,
         documents=layout.DOCUMENTS,
     output:
         index=directory(layout.BM25_INDEX),
@@ -22,6 +23,7 @@ rule bm25_index:
 
 rule bm25_search:
     input:
+        manifests=fill(layout.MANIFEST, condition="original"),
         index=layout.BM25_INDEX,
         topics=layout.TOPICS,
     output:

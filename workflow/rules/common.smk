@@ -74,6 +74,11 @@ def dataset_conditions(wildcards):
     return list(PLAN.conditions[wildcards.dataset])
 
 
+def manifests(wildcards):
+    """The manifests the wildcards' input files are checked against (all of them without a dataset)."""
+    return PLAN.manifests(wildcards.get("dataset"), wildcards.get("condition"))
+
+
 def release_input(dataset):
     """Input function: the release files a dataset's prepare step reads (or its download manifest)."""
     return lambda wildcards: PLAN.release_inputs(dataset)

@@ -4,6 +4,7 @@
 
 rule embed_shard:
     input:
+        manifests=PLAN.manifests(),
         documents=PLAN.embedding_inputs("documents"),
         topics=PLAN.embedding_inputs("queries"),
     output:
@@ -30,6 +31,7 @@ rule embed_shard:
 
 rule embed:
     input:
+        manifests=PLAN.manifests(),
         documents=PLAN.embedding_inputs("documents"),
         topics=PLAN.embedding_inputs("queries"),
         shards=embedding_shards,
@@ -59,6 +61,7 @@ rule embed:
 
 rule embed_finetuned_queries:
     input:
+        manifests=fill(layout.MANIFEST, condition="original"),
         model=layout.FINETUNED_MODEL,
         documents=finetuned_embedding_documents,
         topics=layout.QUERIES,
@@ -86,6 +89,7 @@ rule embed_finetuned_queries:
 
 rule embed_finetuned_documents:
     input:
+        manifests=manifests,
         model=layout.FINETUNED_MODEL,
         documents=layout.DOCUMENTS,
         record=layout.FINETUNED_EMBEDDING_RECORD,
@@ -112,6 +116,7 @@ rule embed_finetuned_documents:
 
 rule dense_search:
     input:
+        manifests=manifests,
         queries=layout.QUERY_EMBEDDINGS,
         documents=layout.DOC_EMBEDDINGS,
         topics=layout.TOPICS,
@@ -136,6 +141,7 @@ rule dense_search:
 
 rule ann_search:
     input:
+        manifests=manifests,
         queries=layout.QUERY_EMBEDDINGS,
         documents=layout.DOC_EMBEDDINGS,
         topics=layout.TOPICS,

@@ -3,6 +3,7 @@
 
 rule evaluate:
     input:
+        manifests=fill(layout.MANIFEST, condition="original"),
         run=run_path,
         qrels=layout.QRELS,
         topics=evaluation_topics,

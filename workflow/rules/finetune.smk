@@ -4,6 +4,7 @@
 
 rule finetune_pairs_qd:
     input:
+        manifests=fill(layout.MANIFEST, condition="original"),
         pairs=layout.QUERY_DOCUMENTS,
     output:
         train=fill(layout.FINETUNE_PAIRS, level="qd", split="train"),

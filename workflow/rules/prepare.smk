@@ -13,6 +13,7 @@ rule prepare_cldr:
         topics=fill(layout.TOPICS, dataset="cldr"),
         qrels=fill(layout.QRELS, dataset="cldr"),
         statistics=fill(layout.STATISTICS, dataset="cldr"),
+        manifest=fill(layout.MANIFEST, dataset="cldr", condition="original"),
     log:
         "logs/prepare/cldr.log",
     benchmark:
@@ -41,6 +42,7 @@ rule prepare_clirmatrix:
         topics=fill(layout.TOPICS, dataset="clirmatrix"),
         qrels=fill(layout.QRELS, dataset="clirmatrix"),
         statistics=fill(layout.STATISTICS, dataset="clirmatrix"),
+        manifest=fill(layout.MANIFEST, dataset="clirmatrix", condition="original"),
     log:
         "logs/prepare/clirmatrix.log",
     benchmark:
@@ -68,6 +70,7 @@ rule prepare_largescale:
         topics=fill(layout.TOPICS, dataset="largescale"),
         qrels=fill(layout.QRELS, dataset="largescale"),
         statistics=fill(layout.STATISTICS, dataset="largescale"),
+        manifest=fill(layout.MANIFEST, dataset="largescale", condition="original"),
     log:
         "logs/prepare/largescale.log",
     benchmark:
@@ -96,6 +99,7 @@ rule prepare_mmarco:
         topics=fill(layout.TOPICS, dataset="mmarco"),
         qrels=fill(layout.QRELS, dataset="mmarco"),
         statistics=fill(layout.STATISTICS, dataset="mmarco"),
+        manifest=fill(layout.MANIFEST, dataset="mmarco", condition="original"),
     log:
         "logs/prepare/mmarco.log",
     benchmark:

@@ -4,6 +4,7 @@
 
 rule rerank_queries:
     input:
+        manifests=fill(layout.MANIFEST, condition="original"),
         topics=layout.TOPICS,
     output:
         topics=layout.RERANK_QUERIES,
@@ -23,6 +24,7 @@ rule rerank_queries:
 
 rule rerank_pairs:
     input:
+        manifests=fill(layout.MANIFEST, condition="original"),
         pairs=layout.QUERY_DOCUMENTS,
         candidates=layout.TRAINING_CANDIDATES,
     output:
@@ -75,6 +77,7 @@ rule rerank_train:
 rule rerank:
     input:
         unpack(rerank_run_inputs),
+        manifests=manifests,
     output:
         run=fill(layout.RERANKED_RUN, run="rerank.{reranker}.{stage}.{condition}"),
     log:

@@ -3,6 +3,7 @@
 
 rule translate_shard:
     input:
+        manifests=fill(layout.MANIFEST, condition="original"),
         documents=fill(layout.DOCUMENTS, condition="original"),
     output:
         shard=temp(layout.TRANSLATION_SHARD),
@@ -27,12 +28,14 @@ rule translate_shard:
 
 rule translate:
     input:
+        manifests=fill(layout.MANIFEST, condition="original"),
         documents=fill(layout.DOCUMENTS, condition="original"),
         english=english_input,
     output:
         documents=fill(layout.DOCUMENTS, condition="translated"),
         record=layout.TRANSLATIONS,
         summary=layout.TRANSLATION_SUMMARY,
+        manifest=fill(layout.MANIFEST, condition="translated"),
     log:
         "logs/translate/{dataset}.log",
     benchmark:
@@ -72,6 +75,7 @@ rule skip_translation:
 
 rule translation_quality:
     input:
+        manifests=[fill(layout.MANIFEST, condition=c) for c in layout.CONDITIONS],
         documents=fill(layout.DOCUMENTS, condition="original"),
         translated=fill(layout.DOCUMENTS, condition="translated"),
         reference=layout.ORACLE_ENGLISH,

@@ -1,7 +1,9 @@
 from crossrank.core.joblog import log_to_file
+from crossrank.core.manifest import check_inputs
 from crossrank.dense import steps
 
 log_to_file(snakemake.log[0])
+check_inputs(snakemake.input, snakemake.input.manifests)
 steps.embed_finetuned_documents(
     snakemake.wildcards.encoder,
     snakemake.params.encoder,

@@ -1,7 +1,9 @@
 from crossrank.core.joblog import log_to_file
+from crossrank.core.manifest import check_inputs
 from crossrank.rerank import steps
 
 log_to_file(snakemake.log[0])
+check_inputs(snakemake.input, snakemake.input.manifests)
 steps.rerank(
     f"rerank.{snakemake.wildcards.reranker}.{snakemake.wildcards.stage}.{snakemake.wildcards.condition}",
     snakemake.wildcards.reranker,

@@ -20,6 +20,10 @@ RAW_SOURCES = "data/raw/sources.tsv"
 # Prepared and intermediate data, stage first ("data/<stage>/<dataset>/..."), so that each
 # DVC stage owns whole directories.
 DOCUMENTS = "data/{condition}/{dataset}/documents.tsv"
+# What the job that wrote a condition's files recorded of each (lines, bytes, SHA-256):
+# prepare_<dataset> for the original documents, the contract and the training files, translate
+# for the translated documents. Every job reading those files checks them against it first.
+MANIFEST = "data/{condition}/{dataset}/manifest.json"
 # The evaluated topics again (same bytes as the contract's topics.tsv) under data/, where the
 # global embed stage can depend on every dataset's queries through one directory.
 QUERIES = "data/original/{dataset}/topics.tsv"

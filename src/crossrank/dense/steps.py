@@ -117,11 +117,12 @@ def embed(
         "storage": embedder.settings.storage,
         "devices": sorted({shard["device"] for shard in shards}),
         "shards": len(shards),
-        "encoded": sum(shard["encoded"] for shard in shards),
         "cache": str(embedder.cache.directory),
         "fingerprint": embedder.fingerprint,
     }
     _write_matrices(embedder, documents, queries, [out_record])
+    # What was really encoded: by the shard jobs, and here (texts whose chunk was missing or found damaged).
+    record["encoded"] = sum(shard["encoded"] for shard in shards) + embedder.encoded
     write_json(out_record, record)
 
 

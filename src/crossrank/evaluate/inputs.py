@@ -15,7 +15,8 @@ from crossrank.core.contract import Qrels, Topic
 from crossrank.core.errors import InputError
 from crossrank.core.runs import read_run, read_trec_rows
 
-REPREPARE = "re-run the dataset's prepare job (snakemake --forcerun prepare_<dataset>), or delete the file and run again."
+# Not "delete the file": Snakemake does not rebuild a deleted intermediate file whose downstream results exist.
+REPREPARE = "re-run the dataset's prepare job: snakemake --cores all --forcerun prepare_<dataset>."
 
 
 def checked_inputs(
@@ -57,6 +58,6 @@ def checked_inputs(
             run_path,
             f"{len(unknown)} retrieved document(s) are not in the pool {docs_path} (e.g. {sorted(unknown)[0]!r}).",
             line,
-            "re-run the search that wrote this run (delete the file and run again); its index may be stale.",
+            f"re-run the search that wrote this run: snakemake --cores all --forcerun {run_path} (its index may be stale).",
         )
     return run, {qid: {docid: label for docid, (label, _) in judged.items()} for qid, judged in judgments.items()}, topics

@@ -2,9 +2,10 @@
 
 A prepared dataset is the results contract (documents of the pool, evaluated topics, qrels), its
 statistics table, optional parallel English texts (the oracle translation) and training
-material. :func:`check_prepared` rejects an empty pool, topics without a relevant document and
-qrels naming documents outside the pool, so a broken release or a bug never reaches evaluation;
-:func:`write_prepared` writes all of a dataset's files or none of them.
+material. :func:`check_prepared` rejects an empty pool, documents or topics with empty text,
+topics without a relevant document and qrels naming documents outside the pool, so a broken
+release or a bug never reaches evaluation; :func:`write_prepared` writes all of a dataset's files
+or none of them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from crossrank.core import contract
 from crossrank.core.contract import Document, Qrels, Topic
 from crossrank.core.errors import InputError
 from crossrank.core.io import all_or_nothing, atomic_write, write_tsv
+from crossrank.core.manifest import write_manifest
 
 log = logging.getLogger("crossrank")
 
@@ -57,6 +59,19 @@ def pool_statistics(documents: Iterable[Document], topics: Iterable[Topic]) -> l
     return rows
 
 
+def counted(statistic: str, counts: Mapping[str, int]) -> list[Statistic]:
+    """Rows of one count (dropped queries, empty documents ...): each key where it is not zero, then ``all`` always,
+    so a zero total shows the protocol looked and found none."""
+    rows: list[Statistic] = [(statistic, key, n) for key, n in sorted(counts.items()) if n]
+    rows.append((statistic, "all", sum(counts.values())))
+    return rows
+
+
+def is_empty(text: str) -> bool:
+    """Whether a text is empty once whitespace is stripped: nothing to index or to ask."""
+    return not text.strip()
+
+
 def check_prepared(prepared: PreparedDataset, source: str, relevance_level: int = 1) -> None:
     """Raise :class:`InputError` naming ``source`` if the prepared dataset cannot be evaluated."""
     if not prepared.documents:
@@ -67,6 +82,7 @@ def check_prepared(prepared: PreparedDataset, source: str, relevance_level: int 
         )
     if not prepared.topics:
         raise InputError(source, "no query could be evaluated.", fix="check the query files, the split and the languages asked for.")
+    _check_texts(prepared, source)
     pool = {d.docid: d.lang for d in prepared.documents}
     for topic in prepared.topics:
         judged = prepared.qrels.get(topic.qid, {})
@@ -83,12 +99,32 @@ def check_prepared(prepared: PreparedDataset, source: str, relevance_level: int 
             )
 
 
-def write_prepared(prepared: PreparedDataset, out: Mapping[str, str], source: str) -> None:
+def _check_texts(prepared: PreparedDataset, source: str) -> None:
+    """Raise :class:`InputError` naming ``source`` for a pool document, an oracle text or a topic with empty text: an
+    empty document cannot be retrieved (it would be indexed as nothing) and an empty query asks for nothing."""
+    fix = (
+        "the protocols drop empty texts before this check and count them in statistics.csv "
+        "(documents_empty_text, queries_empty_text): report this bug, naming the release."
+    )
+    empty = [d.docid for d in prepared.documents if is_empty(d.text)]
+    if empty:
+        raise InputError(source, f"{len(empty)} pool document(s) have empty text, e.g. {empty[0]!r}.", fix=fix)
+    oracle = prepared.oracle_english or {}
+    empty = [d.docid for d in prepared.documents if is_empty(oracle.get(d.docid, "-"))]
+    if empty:
+        raise InputError(source, f"{len(empty)} pool document(s) have an empty English text, e.g. {empty[0]!r}.", fix=fix)
+    empty = [t.qid for t in prepared.topics if is_empty(t.text)]
+    if empty:
+        raise InputError(source, f"{len(empty)} topic(s) have empty text, e.g. {empty[0]!r}.", fix=fix)
+
+
+def write_prepared(prepared: PreparedDataset, out: Mapping[str, str], source: str, job: str = "prepare") -> None:
     """Check a prepared dataset, then write all of its files or none of them.
 
     ``out`` names the files: ``documents``, ``queries``, ``docs``, ``topics``, ``qrels``,
     ``statistics``, ``query_documents``, ``candidates`` (header only for a dataset whose release ranks
-    no candidates for its training queries), and ``oracle`` / ``phrase_pairs`` where the dataset has them.
+    no candidates for its training queries), and ``oracle`` / ``phrase_pairs`` where the dataset has them;
+    ``manifest``, if given, records all the others (:mod:`crossrank.core.manifest`) as written by ``job``.
     """
     check_prepared(prepared, source)
     if ("oracle" in out) != (prepared.oracle_english is not None) or ("phrase_pairs" in out) != (prepared.phrase_pairs is not None):
@@ -110,5 +146,7 @@ def write_prepared(prepared: PreparedDataset, out: Mapping[str, str], source: st
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(("statistic", "key", "value"))
             writer.writerows(prepared.statistics)
+        if "manifest" in out:  # last: a manifest exists only once every file it lists is complete
+            write_manifest(out["manifest"], {role: path for role, path in out.items() if role != "manifest"}, job)
     counts = len(prepared.documents), len(prepared.topics), len(prepared.query_documents), len(prepared.training_candidates)
     log.info("wrote %d documents, %d topics, %d training pairs, %d training candidates", *counts)

@@ -45,7 +45,7 @@ def prepare_cldr(settings: Mapping[str, Any], out: Paths, truncation: Mapping[st
         query_documents=bench.query_documents,
         phrase_pairs=bench.phrase_pairs,
     )
-    write_prepared(truncate_prepared(prepared, truncation), out, "cldr")
+    write_prepared(truncate_prepared(prepared, truncation), out, "cldr", "prepare_cldr")
 
 
 def prepare_clirmatrix(params: Mapping[str, Any], out: Paths, truncation: Mapping[str, Any] | None = None) -> None:
@@ -67,7 +67,7 @@ def _prepare_release(name: str, params: Mapping[str, Any], out: Paths, truncatio
     settings = dataset_settings(name, params)
     log.info("%s: reading the release in %s", name, settings.root)
     prepared = truncate_prepared(protocol(name).prepare(settings), truncation)
-    write_prepared(prepared, out, f"{name} release in {settings.root}")
+    write_prepared(prepared, out, f"{name} release in {settings.root}", f"prepare_{name}")
 
 
 def download_release(name: str, params: Mapping[str, Any], out_manifest: str) -> None:

@@ -15,6 +15,7 @@ from crossrank.core import contract
 from crossrank.core.contract import Document
 from crossrank.core.errors import InputError
 from crossrank.core.io import all_or_nothing, atomic_write, write_tsv
+from crossrank.core.manifest import write_manifest
 from crossrank.translate.backends import NO_TRANSLATION, RECORD_COLUMNS, SUMMARY_COLUMNS, summary, translate_documents
 from crossrank.translate.codes import ENGLISH_SOURCES
 from crossrank.translate.documents import (
@@ -60,6 +61,8 @@ def translate(documents_path: str, backend: str, english_paths: Sequence[str], n
         rows = ((t.document.docid, t.source_lang, t.backend, t.pieces, t.model) for t in translated)
         write_tsv(out["record"], rows, header=RECORD_COLUMNS)
         write_tsv(out["summary"], summary(translated), header=SUMMARY_COLUMNS)
+        if "manifest" in out:  # last: it exists only once the documents it lists are complete
+            write_manifest(out["manifest"], {"documents": out["documents"]}, "translate")
 
 
 def _merge_shards(documents: Sequence[Document], nllb_params: Mapping[str, Any], shard_paths: Sequence[str]) -> dict[str, EnglishText]:
