@@ -358,7 +358,23 @@ def test_machine_translation_of_a_language_nllb_lacks_stops_before_any_job(param
     message = _error(params)
     assert "['la']" in message and "translation.nllb.language_codes" in message
     params["translation"] = {"nllb": {"language_codes": {"la": "lat_Latn"}}}
+    message = _error(params)  # NLLB-200 has no Latin: caught now, not when the model loads
+    assert "maps {'la': 'lat_Latn'}, but NLLB-200 (facebook/nllb-200-distilled-1.3B) has no such language code" in message
+    params["translation"]["nllb"]["model"] = "facebook/nllb-200-3.3B"
+    assert "NLLB-200 (facebook/nllb-200-3.3B) has no such language code" in _error(params)
+    params["translation"]["nllb"]["model"] = "my-lab/nllb-latin"  # another model: its tokenizer is checked when it loads
     validate_params(params, SCHEMA)
+    params["translation"]["nllb"] = {"language_codes": {"la": "ita_Latn"}}  # one of NLLB-200's codes
+    validate_params(params, SCHEMA)
+
+
+def test_every_shipped_flores_code_is_one_of_nllb_200s_languages() -> None:
+    from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
+
+    from crossrank.translate.codes import FLORES_CODES, NLLB_LANGUAGES
+
+    assert set(FAIRSEQ_LANGUAGE_CODES) == NLLB_LANGUAGES  # the tokenizer's own list, as transformers ships it
+    assert set(FLORES_CODES.values()) <= NLLB_LANGUAGES
 
 
 def test_machine_translation_settings_are_checked(params: dict[str, Any]) -> None:

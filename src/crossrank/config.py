@@ -27,7 +27,7 @@ from crossrank.prepare import registry
 from crossrank.prepare.cldr import unknown_languages
 from crossrank.prepare.download import check_exportable
 from crossrank.translate.backends import MACHINE_TRANSLATION
-from crossrank.translate.codes import unmapped
+from crossrank.translate.codes import unknown_codes, unmapped
 
 
 def _repeated_keys(node: yaml.Node, source: str, path: list[str]) -> None:
@@ -396,15 +396,26 @@ def _translation_problems(config: dict[str, Any], dataset: str) -> list[str]:
     """Document languages that machine translation cannot serve (no FLORES-200 code)."""
     if translation_backend(config, dataset) != MACHINE_TRANSLATION:
         return []
-    overrides = config.get("translation", {}).get("nllb", {}).get("language_codes", {})
+    nllb = config.get("translation", {}).get("nllb", {})
+    overrides = nllb.get("language_codes", {})
+    problems = []
+    unknown = unknown_codes(overrides)
+    # NLLB-200's own checkpoints know exactly its 202 codes; another model (a fine-tune that adds a language) is
+    # checked against its tokenizer when it loads.
+    if unknown and str(nllb.get("model", "")).startswith("facebook/nllb-200"):
+        problems.append(
+            f"'translation.nllb.language_codes' maps {unknown}, but NLLB-200 ({nllb['model']}) has no such language "
+            "code. Fix: use one of its 202 FLORES-200 codes (e.g. deu_Latn, zho_Hans; see the model card's list), "
+            "or drop the entry."
+        )
     missing = unmapped(registry.dataset(dataset).document_languages(config[dataset]), overrides)
-    if not missing:
-        return []
-    return [
-        f"'{dataset}.translation' is nllb, but language(s) {missing} have no NLLB-200 (FLORES-200) code. Fix: map them in "
-        "'translation.nllb.language_codes' (e.g. {xx: xxx_Latn}) if the model covers them, or drop them from "
-        f"'{dataset}.languages'."
-    ]
+    if missing:
+        problems.append(
+            f"'{dataset}.translation' is nllb, but language(s) {missing} have no NLLB-200 (FLORES-200) code. Fix: map them in "
+            "'translation.nllb.language_codes' (e.g. {xx: xxx_Latn}) if the model covers them, or drop them from "
+            f"'{dataset}.languages'."
+        )
+    return problems
 
 
 def fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> None:
