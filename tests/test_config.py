@@ -12,7 +12,8 @@ import pytest
 import yaml
 from releases import write_am2ico, write_senwich, write_tatoeba, write_xlwic
 
-from crossrank.config import check_config_files, merge_overlays, validate_params
+from crossrank.config import merge_overlays, validate_params
+from crossrank.core.config_files import check_config_files
 from crossrank.core.errors import ConfigError
 from crossrank.finetune.tatoeba import TATOEBA_CODES
 from crossrank.finetune.word_pairs import languages_of

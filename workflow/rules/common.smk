@@ -1,22 +1,15 @@
 # Configuration validation, the plan, and the input functions the rules share. Every decision
 # lives in crossrank.plan.Plan (tested without Snakemake); these functions only hand it wildcards.
-import sys
 from pathlib import Path
 
-_src = str(Path(workflow.basedir) / "src")
-if _src not in sys.path:
-    sys.path.insert(0, _src)
-
-from crossrank.core.environment import share_source_path
-
-share_source_path(_src)
-from crossrank.config import check_config_files, validate_params
+from crossrank.config import validate_params
 from crossrank.core import layout
 from crossrank.core.layout import fill
 from crossrank.core.run_name import RunName, run_pattern
 from crossrank.plan import Plan
 
-# Every config file read strictly first: Snakemake's YAML reader keeps the last of two equal keys silently.
+# Every config file read strictly first (preflight.smk checked params.yaml before Snakemake read it; the
+# overlays given on the command line are checked here): Snakemake's YAML reader keeps the last of two equal keys.
 check_config_files(workflow.configfiles)
 validate_params(
     config, Path(workflow.basedir) / "workflow" / "schemas" / "params.schema.yaml"

@@ -12,7 +12,8 @@ pipeline is running in the directory, and this launcher proves that first:
 3. it replaces itself with ``snakemake ... --rerun-incomplete``, passing the locked file descriptor on, so the lock
    lives exactly as long as that Snakemake process and the PID written in :data:`LOCK` is Snakemake's.
 
-Step 2 reads ``/proc`` (Linux); where there is none, only other launchers are detected.
+Step 2 reads ``/proc`` (Linux); where there is none, only other launchers are detected. Before all this, the config
+files the command line names (and ``params.yaml``) are read strictly, so a YAML error is reported with its file and line.
 Usage: ``python -m crossrank.core.resume SNAKEMAKE [ARGS...]``.
 """
 
@@ -25,6 +26,9 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from crossrank.core.config_files import check_config_files
+from crossrank.core.errors import ConfigError
 
 LOCK = Path(".snakemake/crossrank.flock")
 SNAKEMAKE_LOCKS = Path(".snakemake/locks")
@@ -97,11 +101,30 @@ def clear_stale_lock(snakemake: Sequence[str], directory: Path = Path(".")) -> N
     subprocess.run([*snakemake, "--unlock"], cwd=directory, check=True, stdout=subprocess.DEVNULL)
 
 
+def config_files(argv: Sequence[str]) -> list[str]:
+    """The config files a Snakemake command line reads: ``params.yaml`` (the Snakefile's) and those after ``--configfile(s)``."""
+    files = ["params.yaml"] if Path("params.yaml").is_file() else []
+    taking = False
+    for arg in argv:
+        if arg in ("--configfile", "--configfiles"):
+            taking = True
+        elif arg.startswith("-"):
+            taking = False
+        elif taking:
+            files.append(arg)
+    return files
+
+
 def main(argv: Sequence[str]) -> int:
     """Run ``argv`` (a Snakemake command line) as described in the module docstring; return an exit status on refusal."""
     if not argv:
         print("usage: python -m crossrank.core.resume SNAKEMAKE [ARGS...]", file=sys.stderr)
         return 2
+    try:  # before Snakemake reads them: its own error names neither the file nor the line
+        check_config_files(config_files(argv))
+    except ConfigError as error:
+        print(f"crossrank: {error}", file=sys.stderr)
+        return 1
     try:
         fd = acquire()
         clear_stale_lock(argv)
