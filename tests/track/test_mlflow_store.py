@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,7 @@ from crossrank.evaluate.metrics import COLUMNS
 from crossrank.track.mlflow_store import (
     CONTENT_KEY,
     SUPERSEDED_BY,
+    RunRecord,
     content_key,
     flatten,
     log_run,
@@ -53,7 +55,10 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _log(name: str = "bm25.original", k1: float = 1.2, recall: float = 0.25) -> dict[str, str]:
     return log_run(
-        URI, "store/artifacts", "p/ds", name, {"bm25": {"k1": k1}}, {"recall_at_100": recall}, ["run.trec"], {"kind": "retrieval"}
+        URI,
+        "store/artifacts",
+        "p/ds",
+        RunRecord(name, {"bm25": {"k1": k1}}, {"recall_at_100": recall}, ["run.trec"], {"kind": "retrieval"}),
     )
 
 
@@ -77,7 +82,7 @@ def test_log_run_into_a_local_sqlite_store(store):
     assert run.data.metrics == {"recall_at_100": 0.25}
     assert run.data.tags["kind"] == "retrieval"
     assert run.data.tags[CONTENT_KEY] == content_key(
-        "bm25.original", {"bm25": {"k1": 1.2}}, {"recall_at_100": 0.25}, ["run.trec"], {"kind": "retrieval"}
+        RunRecord("bm25.original", {"bm25": {"k1": 1.2}}, {"recall_at_100": 0.25}, ["run.trec"], {"kind": "retrieval"})
     )
     assert [a.path for a in client.list_artifacts(ids["run_id"])] == ["run.trec"]
     assert (store / "store/artifacts").is_dir()
@@ -132,13 +137,13 @@ def test_changed_content_leaves_one_live_run_with_the_new_values(store):
 
 
 def test_the_content_key_covers_artifact_bytes_tags_and_series(store):
-    base = ("r", {"a": 1}, {"m": 0.5}, ["run.trec"], {"git_commit": "x"})
-    key = content_key(*base)
-    assert content_key(*base) == key
-    assert content_key("r", {"a": 1}, {"m": 0.5}, ["run.trec"], {"git_commit": "y"}) != key
-    assert content_key(*base, series={"v": [(0, 0.1)]}) != key
+    base = RunRecord("r", {"a": 1}, {"m": 0.5}, ["run.trec"], {"git_commit": "x"})
+    key = content_key(base)
+    assert content_key(base) == key
+    assert content_key(replace(base, tags={"git_commit": "y"})) != key
+    assert content_key(replace(base, series={"v": [(0, 0.1)]})) != key
     (store / "run.trec").write_text("changed\n")
-    assert content_key(*base) != key
+    assert content_key(base) != key
 
 
 def test_a_fine_tuned_run_name_becomes_an_mlflow_safe_metric_prefix():

@@ -76,6 +76,15 @@ def _wait_for(condition, seconds: float, what: str, process: subprocess.Popen[st
     pytest.fail(f"timed out after {seconds} s waiting for {what}")
 
 
+def _demo(project: Path, timeout: float = 60) -> tuple[int, str]:
+    """Run ``make demo`` to its end (at most ``timeout`` s); its status and output. Its process group is killed either way."""
+    process = _make_demo(project)
+    try:
+        return _finish(process, timeout)
+    finally:
+        _kill_group(process)
+
+
 def _kill_group(process: subprocess.Popen[str]) -> None:
     """SIGKILL the process group of ``process`` (make, the launcher, snakemake and its jobs), and reap it."""
     with contextlib.suppress(ProcessLookupError):
@@ -93,11 +102,7 @@ def test_a_second_run_is_refused_while_the_first_holds_the_lock_and_a_kill_relea
     first = _make_demo(project)
     try:
         _wait_for(lambda: (project / "running").exists(), 30, "the stand-in snakemake to start", first)
-        second = _make_demo(project)
-        try:
-            rc, output = _finish(second, timeout=20)
-        finally:
-            _kill_group(second)
+        rc, output = _demo(project, timeout=20)
         assert rc != 0
         assert f"another run of the pipeline is in progress in this directory (PID {_snakemake_pid(project)}" in output
         assert "wait for it to finish" in output
@@ -105,11 +110,7 @@ def test_a_second_run_is_refused_while_the_first_holds_the_lock_and_a_kill_relea
     finally:
         _kill_group(first)  # kill -9 of the first run's process group releases its lock
     _script(project / "venv-bin/snakemake", 'echo "$*" >> calls')
-    third = _make_demo(project)
-    try:
-        rc, output = _finish(third)
-    finally:
-        _kill_group(third)
+    rc, output = _demo(project)
     assert rc == 0, output
     assert _calls(project) == ["--cores 2 --rerun-incomplete"] * 2
 
@@ -124,11 +125,7 @@ def test_a_stale_snakemake_lock_is_removed_before_the_run(tmp_path):
     project = _fake_project(tmp_path, 'echo "$*" >> calls')
     (project / resume.SNAKEMAKE_LOCKS).mkdir(parents=True)
     (project / resume.SNAKEMAKE_LOCKS / "0.input.lock").write_text("data/x\n")  # left by a killed snakemake
-    process = _make_demo(project)
-    try:
-        rc, output = _finish(process)
-    finally:
-        _kill_group(process)
+    rc, output = _demo(project)
     assert rc == 0, output
     assert "removing the Snakemake lock left by an interrupted run" in output
     assert _calls(project) == ["--cores 2 --unlock", "--cores 2 --rerun-incomplete"]
@@ -143,11 +140,7 @@ def test_a_snakemake_started_by_hand_keeps_its_lock_and_the_run_is_refused(tmp_p
     try:
         _wait_for(lambda: _calls(project) == ["--cores 4"], 30, "the hand-started snakemake")
         assert resume.snakemake_processes(project) == [by_hand.pid]
-        process = _make_demo(project)
-        try:
-            rc, output = _finish(process, timeout=20)
-        finally:
-            _kill_group(process)
+        rc, output = _demo(project, timeout=20)
         assert rc != 0 and f"Error {resume.BUSY}" in output  # make reports the launcher's status
         assert f"Snakemake is running in this directory (PID {by_hand.pid}), started outside this command" in output
         assert _calls(project) == ["--cores 4"]  # neither --unlock nor a run

@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from crossrank.core.io import atomic_path, write_json
+from crossrank.core.io import atomic_path, file_sha256, write_json
 
 log = logging.getLogger("crossrank")
 
@@ -41,7 +41,6 @@ SEAL_SUFFIX = ".sha256"
 DAMAGED_DIRECTORY = "damaged"
 # Unsealed data files younger than this may belong to a chunk being written: leave them alone.
 UNSEALED_GRACE_SECONDS = 3600.0
-HASH_BLOCK = 1 << 23  # bytes per read while hashing (8 MiB)
 
 
 def text_key(text: str) -> bytes:
@@ -68,15 +67,6 @@ def chunk_name(keys: Sequence[bytes]) -> str:
 def key_shard(key: bytes, shards: int) -> int:
     """The shard that computes a value: by its key, so each distinct input is computed by one job only."""
     return int(key[:12], 16) % shards
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """The SHA-256 of a file's bytes (hex), read sequentially in blocks (constant memory)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(HASH_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_sealed_chunk(directory: Path, chunk: str, writers: Mapping[str, Callable[[Path], None]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from crossrank.core.errors import InputError
+
+HASH_BLOCK = 1 << 23  # bytes per read while hashing or counting a file (8 MiB)
 
 
 def _current_umask() -> int:
@@ -103,6 +106,21 @@ def all_or_nothing(paths: Iterable[str | os.PathLike[str]]) -> Iterator[None]:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
         raise
+
+
+def file_blocks(path: str | os.PathLike[str], size: int = HASH_BLOCK) -> Iterator[bytes]:
+    """The bytes of a file in sequential blocks (constant memory): the one reader for hashing and counting."""
+    with open(path, "rb") as handle:
+        while block := handle.read(size):
+            yield block
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes (hex)."""
+    digest = hashlib.sha256()
+    for block in file_blocks(path):
+        digest.update(block)
+    return digest.hexdigest()
 
 
 def write_tsv(

@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from crossrank.core.errors import InputError
-from crossrank.core.io import read_json, write_json
+from crossrank.core.io import file_blocks, read_json, write_json
 
 log = logging.getLogger("crossrank")
 
 MANIFEST_VERSION = 1
-_BLOCK = 1 << 20
 
 
 def file_facts(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -34,11 +33,10 @@ def file_facts(path: str | os.PathLike[str]) -> dict[str, Any]:
     digest = hashlib.sha256()
     lines = 0
     size = 0
-    with open(path, "rb") as handle:
-        while block := handle.read(_BLOCK):
-            digest.update(block)
-            lines += block.count(b"\n")
-            size += len(block)
+    for block in file_blocks(path):
+        digest.update(block)
+        lines += block.count(b"\n")
+        size += len(block)
     return {"rows": lines, "bytes": size, "sha256": digest.hexdigest()}
 
 

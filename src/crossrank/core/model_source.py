@@ -12,6 +12,8 @@ import importlib
 import importlib.util
 from pathlib import Path
 
+from crossrank.core.io import file_blocks
+
 PACKAGE_PREFIX = "package:"
 
 
@@ -59,7 +61,6 @@ def _directory_digest(path: Path) -> str:
     digest = hashlib.sha256()
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
         digest.update(str(file.relative_to(path)).encode())
-        with open(file, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        for block in file_blocks(file):
+            digest.update(block)
     return digest.hexdigest()[:16]

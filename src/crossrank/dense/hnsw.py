@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from crossrank.core.cache_store import file_sha256, quarantine
-from crossrank.core.io import atomic_path, write_json
+from crossrank.core.cache_store import quarantine
+from crossrank.core.io import atomic_path, file_sha256, write_json
 from crossrank.core.runs import DocidOrder, Ranking, top_k
 from crossrank.dense.exact import check_dimensions
 

@@ -67,6 +67,11 @@ def counted(statistic: str, counts: Mapping[str, int]) -> list[Statistic]:
     return rows
 
 
+def counted_reasons(reasons: Iterable[str], per_key: Mapping[str, Mapping[str, int]]) -> list[Statistic]:
+    """:func:`counted` rows of each reason, from counts kept per key (a pair) and reason (why queries were dropped)."""
+    return [row for reason in reasons for row in counted(reason, {key: counts.get(reason, 0) for key, counts in per_key.items()})]
+
+
 def is_empty(text: str) -> bool:
     """Whether a text is empty once whitespace is stripped: nothing to index or to ask."""
     return not text.strip()

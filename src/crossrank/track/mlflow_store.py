@@ -20,12 +20,14 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from crossrank.core.contract import MACRO
+from crossrank.core.io import file_sha256
 
 log = logging.getLogger("crossrank")
 
@@ -86,34 +88,32 @@ def pair_metrics(frame: pd.DataFrame, prefix: str = "") -> dict[str, float]:
     return {f"{prefix}{metric_key(r.metric, r.query_lang, r.doc_lang)}": float(r.value) for r in frame.itertuples(index=False)}
 
 
-def _file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything one MLflow run holds: its name, params (nested, flattened when logged), metrics, artifact files, tags,
+    and ``series``, metrics with a history ``{key: [(step, value), ...]}`` (a validation curve per epoch)."""
+
+    name: str
+    params: Mapping[str, Any]
+    metrics: Mapping[str, float]
+    artifacts: Sequence[str]
+    tags: Mapping[str, str]
+    series: Mapping[str, Sequence[tuple[int, float]]] = field(default_factory=dict)
 
 
-def content_key(
-    run_name: str,
-    params: Mapping[str, Any],
-    metrics: Mapping[str, float],
-    artifacts: Sequence[str],
-    tags: Mapping[str, str],
-    series: Mapping[str, Sequence[tuple[int, float]]] | None = None,
-) -> str:
+def content_key(record: RunRecord) -> str:
     """A sha256 of everything :func:`log_run` would write: name, params, metrics, series, tags and each artifact's name and bytes.
 
     Two calls with the same key would leave identical MLflow runs, so the second may reuse the first.
     Tags count too (a new git commit gives a new run), so a reused run never carries stale provenance.
     """
     content = {
-        "run_name": run_name,
-        "params": flatten(params),
-        "metrics": {key: float(value) for key, value in metrics.items()},
-        "series": {key: [[int(step), float(value)] for step, value in points] for key, points in (series or {}).items()},
-        "tags": {key: str(value) for key, value in tags.items()},
-        "artifacts": [[Path(path).name, _file_sha256(path)] for path in artifacts],
+        "run_name": record.name,
+        "params": flatten(record.params),
+        "metrics": {key: float(value) for key, value in record.metrics.items()},
+        "series": {key: [[int(step), float(value)] for step, value in points] for key, points in record.series.items()},
+        "tags": {key: str(value) for key, value in record.tags.items()},
+        "artifacts": [[Path(path).name, file_sha256(path)] for path in record.artifacts],
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -162,45 +162,25 @@ def _supersede(client: Any, runs: Sequence[Any], keeper_id: str) -> None:
         log.info("moved superseded MLflow run %s (%s, %s) to the trash", run_id, run.info.run_name, run.info.status)
 
 
-def _create_run(
-    client: Any,
-    experiment_id: str,
-    run_name: str,
-    params: Mapping[str, Any],
-    metrics: Mapping[str, float],
-    artifacts: Sequence[str],
-    tags: Mapping[str, str],
-    series: Mapping[str, Sequence[tuple[int, float]]] | None,
-) -> str:
+def _create_run(client: Any, experiment_id: str, record: RunRecord, key: str) -> str:
     """Create a run, log everything into it, and only then mark it FINISHED (a kill midway leaves it RUNNING, never FINISHED)."""
-    run_id = str(client.create_run(experiment_id, run_name=run_name, tags=dict(tags)).info.run_id)
-    for key, value in sorted(flatten(params).items()):
-        client.log_param(run_id, key, value)
-    for key, value in sorted(metrics.items()):
-        client.log_metric(run_id, key, value)
-    for key, points in sorted((series or {}).items()):
+    run_id = str(client.create_run(experiment_id, run_name=record.name, tags={**record.tags, CONTENT_KEY: key}).info.run_id)
+    for name, value in sorted(flatten(record.params).items()):
+        client.log_param(run_id, name, value)
+    for name, value in sorted(record.metrics.items()):
+        client.log_metric(run_id, name, value)
+    for name, points in sorted(record.series.items()):
         for step, value in points:
-            client.log_metric(run_id, key, value, step=step)
-    for path in artifacts:
+            client.log_metric(run_id, name, value, step=step)
+    for path in record.artifacts:
         client.log_artifact(run_id, path)
     client.set_terminated(run_id)
     return run_id
 
 
-def log_run(
-    tracking_uri: str,
-    artifact_root: str,
-    experiment: str,
-    run_name: str,
-    params: Mapping[str, Any],
-    metrics: Mapping[str, float],
-    artifacts: Sequence[str],
-    tags: Mapping[str, str],
-    series: Mapping[str, Sequence[tuple[int, float]]] | None = None,
-) -> dict[str, str]:
-    """Log one MLflow run (params, metrics, artifact files, tags) in ``experiment``, or reuse an identical one; return its ids.
+def log_run(tracking_uri: str, artifact_root: str, experiment: str, record: RunRecord) -> dict[str, str]:
+    """Log one MLflow run in ``experiment``, or reuse an identical one; return its ids.
 
-    ``series`` are metrics with a history, ``{key: [(step, value), ...]}`` (a validation curve per epoch).
     A FINISHED run of that name with the same :func:`content_key` is reused (nothing is logged); else a new
     run is logged. Either way every other live run of that name is then moved to the trash (:func:`_supersede`),
     so a re-run after a kill at any point leaves exactly one live run per (experiment, run name).
@@ -212,16 +192,16 @@ def log_run(
     if database is not None:
         database.parent.mkdir(parents=True, exist_ok=True)
     lock = (database.parent if database is not None else Path(artifact_root)) / ".mlflow.lock"
-    key = content_key(run_name, params, metrics, artifacts, tags, series)
+    key = content_key(record)
     with _exclusive(lock):
         client = mlflow.MlflowClient(tracking_uri=uri)
         experiment_id = _experiment_id(client, experiment, artifact_root, database is not None)
-        existing = live_runs(client, experiment_id, run_name)
+        existing = live_runs(client, experiment_id, record.name)
         same = [r for r in existing if r.info.status == "FINISHED" and r.data.tags.get(CONTENT_KEY) == key]
         if same:
             run_id = same[0].info.run_id
-            log.info("MLflow run %s already holds %s with this content; reused", run_id, run_name)
+            log.info("MLflow run %s already holds %s with this content; reused", run_id, record.name)
         else:
-            run_id = _create_run(client, experiment_id, run_name, params, metrics, artifacts, {**tags, CONTENT_KEY: key}, series)
+            run_id = _create_run(client, experiment_id, record, key)
         _supersede(client, existing, run_id)
     return {"run_id": run_id, "experiment_id": experiment_id, "experiment": experiment, "tracking_uri": uri}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,35 +19,18 @@ from crossrank.core.provenance import git_commit
 from crossrank.core.run_name import RunName
 from crossrank.evaluate.metrics import read_metrics
 from crossrank.rerank.candidates import NO_MODEL, split_reranker
-from crossrank.track.mlflow_store import log_run, pair_metrics, run_key
+from crossrank.track.mlflow_store import RunRecord, log_run, pair_metrics, run_key
 
 log = logging.getLogger("crossrank")
 
 
-def _log_and_mark(
-    dataset: str,
-    run_name: str,
-    params: Mapping[str, Any],
-    metrics: Mapping[str, float],
-    artifacts: Sequence[str],
-    tags: Mapping[str, str],
-    mlflow_settings: Mapping[str, Any],
-    out_marker: str,
-    series: Mapping[str, Sequence[tuple[int, float]]] | None = None,
-) -> None:
-    ids = log_run(
-        mlflow_settings["tracking_uri"],
-        mlflow_settings["artifact_root"],
-        f"{mlflow_settings['experiment_prefix']}/{dataset}",
-        run_name,
-        params,
-        metrics,
-        artifacts,
-        {"dataset": dataset, **tags, **git_commit(Path.cwd())},
-        series,
-    )
+def _log_and_mark(dataset: str, record: RunRecord, mlflow_settings: Mapping[str, Any], out_marker: str) -> None:
+    """Log ``record`` in the dataset's experiment, tagged with the dataset and the git commit, and write its ids to ``out_marker``."""
+    tagged = replace(record, tags={"dataset": dataset, **record.tags, **git_commit(Path.cwd())})
+    experiment = f"{mlflow_settings['experiment_prefix']}/{dataset}"
+    ids = log_run(mlflow_settings["tracking_uri"], mlflow_settings["artifact_root"], experiment, tagged)
     write_json(out_marker, ids)
-    log.info("logged %s/%s to MLflow run %s", dataset, run_name, ids["run_id"])
+    log.info("logged %s/%s to MLflow run %s", dataset, record.name, ids["run_id"])
 
 
 def run_tags(run: RunName) -> dict[str, str]:
@@ -96,7 +80,7 @@ def track_run(
         kind = "rerank" if run.system == "rerank" else "finetune"
         tags.update({f"{kind}_run_id": training["run_id"], f"{kind}_experiment_id": training["experiment_id"]})
     artifacts = [*artifacts, run_metrics, *embedding_records]
-    _log_and_mark(dataset, run_name, params, metrics, artifacts, tags, mlflow_settings, out_marker)
+    _log_and_mark(dataset, RunRecord(run_name, params, metrics, artifacts, tags), mlflow_settings, out_marker)
 
 
 def track_report(
@@ -113,7 +97,8 @@ def track_report(
     metrics: dict[str, float] = {}
     for run_name, rows in macro.groupby("run"):
         metrics.update(pair_metrics(rows, prefix=f"{run_key(run_name)}/"))
-    _log_and_mark(dataset, "report", params, metrics, [*artifacts, metrics_path], {"kind": "report"}, mlflow_settings, out_marker)
+    record = RunRecord("report", params, metrics, [*artifacts, metrics_path], {"kind": "report"})
+    _log_and_mark(dataset, record, mlflow_settings, out_marker)
 
 
 def track_finetune(
@@ -132,7 +117,7 @@ def track_finetune(
     }
     series = {f"validation/{metric}": [(int(point["epoch"]), float(point["score"])) for point in record["curve"]]}
     tags = {"run": f"finetune.{tuned_name}", "encoder": tuned_name, "base": record["base"], "level": record["level"], "kind": "finetune"}
-    _log_and_mark(dataset, f"finetune.{tuned_name}", params, metrics, [record_path], tags, mlflow_settings, out_marker, series)
+    _log_and_mark(dataset, RunRecord(f"finetune.{tuned_name}", params, metrics, [record_path], tags, series), mlflow_settings, out_marker)
 
 
 def track_rerank(
@@ -151,4 +136,5 @@ def track_rerank(
     if "examples" in record:  # where the negatives came from, and how many of those wanted were found
         metrics |= {f"negatives_{key}": float(record["examples"][f"negatives_{key}"]) for key in ("found", "wanted")}
         tags["negatives_source"] = record["examples"]["source"]
-    _log_and_mark(dataset, f"rerank_train.{reranker}", params, metrics, [record_path], tags, mlflow_settings, out_marker, series)
+    run = RunRecord(f"rerank_train.{reranker}", params, metrics, [record_path], tags, series)
+    _log_and_mark(dataset, run, mlflow_settings, out_marker)

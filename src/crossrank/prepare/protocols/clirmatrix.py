@@ -41,6 +41,7 @@ from crossrank.prepare.prepared import (
     TrainingCandidate,
     TrainingPair,
     counted,
+    counted_reasons,
     is_empty,
     pool_statistics,
 )
@@ -296,8 +297,7 @@ def prepare(settings: ClirMatrixSettings) -> PreparedDataset:
     statistics = pool_statistics(documents, topics) + sampler.statistics()
     statistics += [("missing_documents", pair, n) for pair, n in sorted(missing.items()) if n]
     statistics += counted("documents_empty_text", {lang: len(present[lang].empty) for lang in settings.languages})
-    for reason in QUERY_DROPS:
-        statistics += counted(reason, {pair: counts[reason] for pair, counts in dropped_queries.items()})
+    statistics += counted_reasons(QUERY_DROPS, dropped_queries)
     if settings.train_queries_per_pair:
         statistics += train_sampler.statistics()
         statistics.append(("training", "query_documents", len(query_documents)))

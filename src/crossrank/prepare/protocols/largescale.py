@@ -41,7 +41,7 @@ from tqdm import tqdm
 
 from crossrank.core.contract import Document, Topic
 from crossrank.core.errors import ConfigError, InputError
-from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingPair, counted, is_empty, pool_statistics
+from crossrank.prepare.prepared import PreparedDataset, Statistic, TrainingPair, counted, counted_reasons, is_empty, pool_statistics
 from crossrank.prepare.protocols.settings import ReleaseSettings, check_languages, check_template
 from crossrank.prepare.readers import wikiclir
 from crossrank.prepare.sampling import PairSampler
@@ -204,8 +204,7 @@ def prepare(settings: LargeScaleSettings) -> PreparedDataset:
     without_linked = Counter(t.doc_lang for t in topics if max(qrels[t.qid].values()) < LINKED_LABEL)
     statistics += [("queries_without_rel2", lang, without_linked[lang]) for lang in settings.languages if without_linked[lang]]
     statistics += counted("documents_empty_text", {lang: parts[lang].empty_documents for lang in settings.languages})
-    for reason in QUERY_DROPS:
-        statistics += counted(reason, {f"{QUERY_LANGUAGE}-{lang}": parts[lang].dropped[reason] for lang in settings.languages})
+    statistics += counted_reasons(QUERY_DROPS, {f"{QUERY_LANGUAGE}-{lang}": parts[lang].dropped for lang in settings.languages})
     if settings.train_queries_per_pair:
         statistics += [*train_sampler.statistics(), ("training", "query_documents", len(query_documents))]
         statistics += [

@@ -45,6 +45,7 @@ from crossrank.prepare.prepared import (
     TrainingCandidate,
     TrainingPair,
     counted,
+    counted_reasons,
     is_empty,
     pool_statistics,
 )
@@ -246,8 +247,7 @@ def prepare(settings: MmarcoSettings) -> PreparedDataset:
         statistics += sampler.statistics()
     statistics += counted("documents_empty_text", Counter(language_of[pid] for pid in empty_passages))
     statistics += [("queries_without_relevant", "all", without_relevant)]
-    for reason in ("queries_empty_text", "queries_relevant_empty_text"):
-        statistics += counted(reason, {pair: counts[reason] for pair, counts in dropped.items()})
+    statistics += counted_reasons(("queries_empty_text", "queries_relevant_empty_text"), dropped)
     statistics += counted("identical_to_english", _identical_to_english(documents, oracle))
     statistics += [
         ("qrels", "queries", len(relevant)),
