@@ -44,3 +44,12 @@ def run(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedP
 def snakemake(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     """``snakemake <args>`` with the test interpreter."""
     return run([sys.executable, "-m", "snakemake", *args], cwd, check)
+
+
+def snakemake_with(extra: dict[str, str], *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """:func:`snakemake` with ``extra`` added to its :func:`environment` (e.g. the ``MLFLOW_TRACKING_URI`` of a server)."""
+    command = [sys.executable, "-m", "snakemake", *args]
+    result = subprocess.run(command, cwd=cwd, env={**environment(), **extra}, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
+    return result

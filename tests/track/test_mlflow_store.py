@@ -153,3 +153,46 @@ def test_a_fine_tuned_run_name_becomes_an_mlflow_safe_metric_prefix():
 
     assert run_key("dense.minilm+qd.original") == "dense.minilm:qd.original"
     _validate_metric_name(f"{run_key('ann.minilm+phrase.translated')}/ndcg_at_100")  # raises for a '+'
+
+
+def test_an_experiment_created_meanwhile_by_another_machine_is_used_not_an_error(store):
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    from crossrank.track import mlflow_store
+
+    real = mlflow.MlflowClient(tracking_uri=URI)
+    other_id = real.create_experiment("p/raced")  # the other machine's, created after our lookup
+
+    class LateClient:
+        """Finds no experiment on the first lookup; its create fails as the server's does for an existing name."""
+
+        lookups = 0
+
+        def get_experiment_by_name(self, name):
+            LateClient.lookups += 1
+            return None if LateClient.lookups == 1 else real.get_experiment_by_name(name)
+
+        def create_experiment(self, name, artifact_location=None):
+            raise MlflowException(f"Experiment '{name}' already exists.")
+
+    assert mlflow_store._experiment_id(LateClient(), "p/raced", "store/artifacts", local=True) == other_id
+    with pytest.raises(MlflowException):  # any other failure to create is still an error
+        mlflow_store._experiment_id(type("Broken", (LateClient,), {"get_experiment_by_name": lambda self, name: None})(), "p/x", "a", True)
+
+
+def test_a_run_is_logged_in_batches_not_one_request_per_value(store, monkeypatch):
+    import mlflow
+
+    calls: list[str] = []
+    for name in ("log_param", "log_metric", "log_batch"):
+        real = getattr(mlflow.MlflowClient, name)
+        monkeypatch.setattr(mlflow.MlflowClient, name, lambda self, *a, _n=name, _r=real, **k: calls.append(_n) or _r(self, *a, **k))
+    params = {"p": {str(i): i for i in range(250)}}
+    record = RunRecord("wide", params, {f"m{i}": i / 10 for i in range(1200)}, [], {}, {"curve": [(0, 0.1), (1, 0.2)]})
+    ids = log_run(URI, "store/artifacts", "p/ds", record)
+    assert "log_param" not in calls and "log_metric" not in calls and 1 <= calls.count("log_batch") <= 3
+    run = mlflow.MlflowClient(tracking_uri=URI).get_run(ids["run_id"])
+    assert len(run.data.params) == 250 and len(run.data.metrics) == 1201 and run.data.metrics["m7"] == 0.7
+    history = mlflow.MlflowClient(tracking_uri=URI).get_metric_history(ids["run_id"], "curve")
+    assert [(m.step, m.value) for m in history] == [(0, 0.1), (1, 0.2)]

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,11 +121,20 @@ def content_key(record: RunRecord) -> str:
 
 def _experiment_id(client: Any, experiment: str, artifact_root: str, local: bool) -> str:
     """The id of ``experiment``, created on first use (a local store puts its artifacts under ``artifact_root``)."""
+    from mlflow.exceptions import MlflowException
+
     found = client.get_experiment_by_name(experiment)
     if found is not None:
         return str(found.experiment_id)
     location = Path(artifact_root).resolve().as_uri() if local else None
-    return str(client.create_experiment(experiment, artifact_location=location))
+    try:
+        return str(client.create_experiment(experiment, artifact_location=location))
+    except MlflowException:
+        # Another machine logging to the same server created it first (the lock is per machine): use theirs.
+        found = client.get_experiment_by_name(experiment)
+        if found is None:
+            raise
+        return str(found.experiment_id)
 
 
 def live_runs(client: Any, experiment_id: str, run_name: str) -> list[Any]:
@@ -164,14 +174,14 @@ def _supersede(client: Any, runs: Sequence[Any], keeper_id: str) -> None:
 
 def _create_run(client: Any, experiment_id: str, record: RunRecord, key: str) -> str:
     """Create a run, log everything into it, and only then mark it FINISHED (a kill midway leaves it RUNNING, never FINISHED)."""
+    from mlflow.entities import Metric, Param
+
     run_id = str(client.create_run(experiment_id, run_name=record.name, tags={**record.tags, CONTENT_KEY: key}).info.run_id)
-    for name, value in sorted(flatten(record.params).items()):
-        client.log_param(run_id, name, value)
-    for name, value in sorted(record.metrics.items()):
-        client.log_metric(run_id, name, value)
-    for name, points in sorted(record.series.items()):
-        for step, value in points:
-            client.log_metric(run_id, name, value, step=step)
+    now = int(time.time() * 1000)
+    params = [Param(name, str(value)) for name, value in sorted(flatten(record.params).items())]
+    metrics = [Metric(name, float(value), now, 0) for name, value in sorted(record.metrics.items())]
+    metrics += [Metric(name, float(value), now, int(step)) for name, points in sorted(record.series.items()) for step, value in points]
+    client.log_batch(run_id, metrics=metrics, params=params)  # batched by MLflow (1000 entities a request), not one call each
     for path in record.artifacts:
         client.log_artifact(run_id, path)
     client.set_terminated(run_id)
