@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -14,15 +15,19 @@ import pytest
 
 from crossrank.core.cache_store import (
     DAMAGED_DIRECTORY,
+    LOCK_FILE,
     SEAL_SUFFIX,
     UNSEALED_GRACE_SECONDS,
+    Quarantined,
     chunk_files,
     chunk_name,
     chunk_problem,
+    directory_lock,
     file_sha256,
     fingerprint_directory,
     key_shard,
     quarantine,
+    quarantine_chunk,
     quarantine_unsealed,
     sealed_chunks,
     text_key,
@@ -117,16 +122,61 @@ def test_a_sealed_chunk_records_size_and_sha256_of_each_file_and_verifies(tmp_pa
     assert seal["files"][".a.bin"] == {"bytes": 500, "sha256": hashlib.sha256(b"alpha" * 100).hexdigest()}
     assert sealed_chunks(tmp_path) == ["c0"] and chunk_problem(tmp_path, "c0", SUFFIXES) is None
     assert file_sha256(tmp_path / "c0.b.bin") == hashlib.sha256(b"beta").hexdigest()
-    assert not list(tmp_path.glob(".*")), "no temporary file may survive"
+    assert [p.name for p in tmp_path.glob(".*")] == [LOCK_FILE], "no temporary file may survive"
+    assert seal["commit"] == 1
 
 
-def test_the_seal_is_written_last(tmp_path):
+def test_nothing_is_renamed_into_place_before_every_file_of_the_chunk_is_written(tmp_path):
     def crash(_tmp):
         raise KeyboardInterrupt  # killed while writing the second file
 
     with pytest.raises(KeyboardInterrupt):
         write_sealed_chunk(tmp_path, "c0", {".a.bin": lambda t: t.write_bytes(b"a"), ".b.bin": crash})
-    assert sealed_chunks(tmp_path) == [] and (tmp_path / "c0.a.bin").exists()
+    assert sealed_chunks(tmp_path) == [] and list(tmp_path.iterdir()) == [], "no file, and no temporary file, may survive"
+
+
+def test_a_sealed_chunk_is_never_rewritten_and_commits_are_numbered(tmp_path):
+    assert write_sealed_chunk(tmp_path, "c0", {".a.bin": lambda t: t.write_bytes(b"first")}) == 1
+    assert write_sealed_chunk(tmp_path, "c0", {".a.bin": lambda t: t.write_bytes(b"second, from another batch")}) is None
+    assert (tmp_path / "c0.a.bin").read_bytes() == b"first" and chunk_problem(tmp_path, "c0", (".a.bin",)) is None
+    assert write_sealed_chunk(tmp_path, "c1", {".a.bin": lambda t: t.write_bytes(b"other")}) == 2
+    assert (tmp_path / LOCK_FILE).read_text() == "2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK_FILE, "c0.a.bin", "c0.sha256", "c1.a.bin", "c1.sha256"]
+
+
+def test_a_damaged_sealed_chunk_is_moved_aside_and_written_afresh(tmp_path):
+    write_sealed_chunk(tmp_path, "c0", {".a.bin": lambda t: t.write_bytes(b"first")})
+    (tmp_path / "c0.a.bin").write_bytes(b"flipd")
+    assert write_sealed_chunk(tmp_path, "c0", {".a.bin": lambda t: t.write_bytes(b"fresh")}) == 2
+    assert (tmp_path / "c0.a.bin").read_bytes() == b"fresh" and chunk_problem(tmp_path, "c0", (".a.bin",)) is None
+    (moved,) = (tmp_path / DAMAGED_DIRECTORY).iterdir()
+    assert (moved / "c0.a.bin").read_bytes() == b"flipd"
+
+
+def test_the_directory_lock_is_reentrant_and_excludes_other_threads(tmp_path):
+    entered: list[str] = []
+
+    def other() -> None:
+        with directory_lock(tmp_path):
+            entered.append("other")
+
+    with directory_lock(tmp_path), directory_lock(tmp_path):  # reentrant: no deadlock
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(0.2)
+        assert thread.is_alive() and entered == []  # a second thread waits
+        entered.append("first")
+    thread.join(5)
+    assert entered == ["first", "other"]
+
+
+def test_a_chunk_found_damaged_is_re_checked_under_the_lock_before_it_is_moved(tmp_path):
+    _sealed(tmp_path)
+    assert quarantine_chunk(tmp_path, "c0", SUFFIXES, "looked damaged", lambda: None) is Quarantined.INTACT
+    assert chunk_problem(tmp_path, "c0", SUFFIXES) is None and not (tmp_path / DAMAGED_DIRECTORY).exists()
+    assert quarantine_chunk(tmp_path, "c0", SUFFIXES, "damaged", lambda: "still damaged") is Quarantined.MOVED
+    assert quarantine_chunk(tmp_path, "c0", SUFFIXES, "damaged", lambda: pytest.fail("re-checked a moved chunk")) is Quarantined.GONE
+    assert len(list((tmp_path / DAMAGED_DIRECTORY).iterdir())) == 1
 
 
 @pytest.mark.parametrize(

@@ -22,14 +22,25 @@ def test_a_stray_temporary_file_is_not_read_as_a_chunk(tmp_path: Path):
     assert cache.get(b"a" * 64) == "first"
 
 
-def test_a_piece_stored_twice_reads_the_same_text_in_every_process(tmp_path: Path):
+@pytest.mark.parametrize("first_chunk_is_smaller", [True, False])
+def test_a_piece_stored_twice_is_read_from_the_chunk_committed_first_in_every_process(tmp_path: Path, first_chunk_is_smaller: bool):
     key = b"k" * 64
+    others = [piece_key("deu_Latn", f"other {i}") for i in range(64)]
+    # a second key that makes the two-key chunk's name sort before (or after) the one-key chunk's
+    other = next(o for o in others if (chunk_name([key, o]) < chunk_name([key])) == first_chunk_is_smaller)
     writer = TranslationCache(tmp_path, {"model": "m"})
-    writer.add([key, b"x" * 64], ["from job one", "x"])
-    writer.add([key], ["from job two"])
-    names = sorted(p.name for p in writer.directory.glob("*.jsonl"))
-    expected = "from job one" if names[0].startswith(chunk_name([key, b"x" * 64])) else "from job two"
-    assert TranslationCache(tmp_path, {"model": "m"}).get(key) == expected
+    assert writer.add([key, other], ["from job one", "x"])
+    assert writer.add([key], ["from job two"])  # another batch: another chunk, committed later
+    assert writer.get(key) == "from job one"
+    assert TranslationCache(tmp_path, {"model": "m"}).get(key) == "from job one"
+
+
+def test_a_chunk_of_the_same_keys_is_written_once(tmp_path: Path):
+    first, second = TranslationCache(tmp_path, {"model": "m"}), TranslationCache(tmp_path, {"model": "m"})
+    assert first.add([b"k" * 64], ["from job one"])
+    assert not second.add([b"k" * 64], ["from job two"])
+    assert second.get(b"k" * 64) == first.get(b"k" * 64) == "from job one"
+    assert len(list(first.directory.glob("*.jsonl"))) == 1
 
 
 PIECES = {piece_key("deu_Latn", f"Satz {i}"): f"sentence {i} – übersetzt" for i in range(7)}

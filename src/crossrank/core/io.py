@@ -24,7 +24,8 @@ from crossrank.core.errors import InputError
 HASH_BLOCK = 1 << 23  # bytes per read while hashing or counting a file (8 MiB)
 
 
-def _current_umask() -> int:
+def current_umask() -> int:
+    """The process umask (read by setting and restoring it): what permissions a plain `open` would give."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -36,7 +37,7 @@ def publish(tmp: str | os.PathLike[str], target: str | os.PathLike[str], directo
     ``mkstemp``/``mkdtemp`` create private (0600/0700) files; results are shared, so they get
     the permissions an ordinary ``open`` would give under the current umask.
     """
-    os.chmod(tmp, (0o777 if directory else 0o666) & ~_current_umask())
+    os.chmod(tmp, (0o777 if directory else 0o666) & ~current_umask())
     os.replace(tmp, target)
 
 

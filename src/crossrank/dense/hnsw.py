@@ -9,20 +9,30 @@ graph, and therefore every run, is identical between runs; otherwise it uses eve
 Built indexes are cached by content: the key hashes the vectors, the docids, the HNSW settings
 and the hnswlib version, and the index is stored with its metadata (encoder, dimension,
 settings, document count, build time, and the size and SHA-256 of ``index.bin``) under
-``cache/ann/<key>/``, next to the embedding cache. The metadata is written last, so an index is
-visible only once complete. Before an index is loaded its file is checked against that digest:
-hnswlib trusts the file it is given (a truncated one fails with "Index seems to be corrupted",
-one with flipped bytes can crash the process), so a file that does not match is never handed
-to it; the directory is moved into ``cache/ann/damaged/`` and the index rebuilt.
+``cache/ann/<key>/``, next to the embedding cache. An index and its metadata are written into a
+private staging directory, which is then renamed to ``<key>/`` whole: a rename onto an existing
+(non-empty) directory fails, so the index directory is write-once and complete when visible. Two
+jobs building the same index at once both build it, the first to rename wins, and the other
+discards its own and loads the winner's, so both search the same graph (they differ when the
+build is multi-threaded) and a job never sees the files change under it. Before an index is
+loaded its file is checked against that digest: hnswlib trusts the file it is given (a truncated
+one fails with "Index seems to be corrupted", one with flipped bytes can crash the process), so
+a file that does not match is never handed to it; under the root's lock
+(:func:`crossrank.core.cache_store.directory_lock`), re-checked first since another job may have
+moved it or published a fresh one meanwhile, the directory is moved into ``cache/ann/damaged/``
+and the index rebuilt.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.metadata
 import json
 import logging
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -32,8 +42,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from crossrank.core.cache_store import quarantine
-from crossrank.core.io import atomic_path, file_sha256, write_json
+from crossrank.core.cache_store import directory_lock, quarantine
+from crossrank.core.io import file_sha256, publish, write_json
 from crossrank.core.runs import DocidOrder, Ranking, top_k
 from crossrank.dense.exact import check_dimensions
 
@@ -155,20 +165,12 @@ def cached_index(
 
     ``metadata`` (e.g. the encoder's name and fingerprint) is stored with a new index.
     """
-    import hnswlib
-
     if vectors.shape[0] != len(docids):
         raise ValueError(f"{vectors.shape[0]} document vectors but {len(docids)} docids")
     directory = Path(root) / index_key(vectors, docids, settings)
-    meta_path = directory / METADATA_FILE
-    if meta_path.exists():
-        stored, problem = _verified_metadata(directory)
-        if stored is not None:
-            index = hnswlib.Index(space="ip", dim=stored["dimension"])
-            index.load_index(str(directory / INDEX_FILE), max_elements=max(1, stored["documents"]))
-            log.info("loaded HNSW index %s (%d documents)", directory, stored["documents"])
-            return index, stored
-        quarantine(directory, [directory], str(problem))
+    found = _load_stored(directory)
+    if found is not None:
+        return found
     started = time.perf_counter()
     index = build_index(vectors, settings, threads)
     seconds = time.perf_counter() - started
@@ -184,12 +186,70 @@ def cached_index(
         "memory_bytes": index_memory_bytes(index),
         "hnswlib": importlib.metadata.version("hnswlib"),
     }
-    directory.mkdir(parents=True, exist_ok=True)
-    with atomic_path(directory / INDEX_FILE) as tmp:
-        index.save_index(str(tmp))
-        stored |= {"index_bytes": tmp.stat().st_size, "index_sha256": file_sha256(tmp)}
-    write_json(meta_path, stored)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    try:
+        index.save_index(str(staging / INDEX_FILE))
+        stored |= {"index_bytes": (staging / INDEX_FILE).stat().st_size, "index_sha256": file_sha256(staging / INDEX_FILE)}
+        write_json(staging / METADATA_FILE, stored)
+        if not _publish_once(staging, directory):
+            found = _load_stored(directory)
+            if found is not None:
+                log.info("another job stored HNSW index %s first; using it, not this job's build", directory)
+                return found
+            with directory_lock(directory.parent):  # an incomplete directory (a killed job of an older version) is in the way
+                if _load_stored(directory) is None and directory.exists():
+                    quarantine(directory, [directory], f"no {METADATA_FILE}: its job was killed before finishing it")
+                if not _publish_once(staging, directory) and (found := _load_stored(directory)) is not None:
+                    return found
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     log.info("built HNSW index %s: %d documents in %.1f s", directory, len(docids), seconds)
+    return index, stored
+
+
+def _publish_once(staging: Path, directory: Path) -> bool:
+    """Rename a complete staging directory to ``directory``; False when one is there already (it is never replaced)."""
+    try:
+        publish(staging, directory, directory=True)
+    except OSError as error:
+        if error.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            return False
+        raise
+    return True
+
+
+def _load_stored(directory: Path) -> tuple[Any, dict[str, Any]] | None:
+    """The stored index of ``directory`` and its metadata when its file verifies; None when there is none.
+
+    A damaged one is re-checked under the root's lock (another job may have moved it aside, or
+    published a fresh one, meanwhile) and only then moved into ``damaged/``.
+    """
+    import hnswlib
+
+    if not (directory / METADATA_FILE).exists():
+        return None
+    stored, problem = _verified_metadata(directory)
+    if stored is None:
+        try:
+            with directory_lock(directory.parent):
+                if (directory / METADATA_FILE).exists():
+                    stored, problem = _verified_metadata(directory)
+                    if stored is None:
+                        quarantine(directory, [directory], str(problem))
+        except OSError as error:  # no lock on a read-only cache: the index is not loaded, only rebuilt
+            log.warning(
+                "%s: damaged cache entry (%s); it could not be locked (%s: %s), so this job ignores it.",
+                directory,
+                problem,
+                type(error).__name__,
+                error,
+            )
+        if stored is None:
+            return None
+    index = hnswlib.Index(space="ip", dim=stored["dimension"])
+    index.load_index(str(directory / INDEX_FILE), max_elements=max(1, stored["documents"]))
+    log.info("loaded HNSW index %s (%d documents)", directory, stored["documents"])
     return index, stored
 
 
