@@ -110,7 +110,11 @@ def _make_engine(settings: Bm25Settings, corpus_terms: list[list[str]]) -> objec
         import bm25s
 
         engine = bm25s.BM25(method=settings.variant, k1=settings.k1, b=settings.b, delta=settings.delta)
-        engine.index(corpus_terms, show_progress=False)
+        # Our own vocabulary, in sorted order: given terms, bm25s numbers them in the iteration order of a set of
+        # strings, which changes with each process's hash seed, so the saved index (term ids, matrix) differed
+        # between two runs of the same pipeline (the scores did not). Sorted, the same corpus gives the same bytes.
+        vocabulary = {term: number for number, term in enumerate(sorted({term for terms in corpus_terms for term in terms}))}
+        engine.index(([[vocabulary[term] for term in terms] for terms in corpus_terms], vocabulary), show_progress=False)
         return engine
     import rank_bm25
 
