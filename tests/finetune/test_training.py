@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -184,11 +185,15 @@ def test_a_run_killed_in_epoch_2_resumes_from_epoch_1_and_ends_as_an_uninterrupt
         def on_step_begin(self, args, state, control, **kwargs):
             self.steps.append(state.global_step)
 
+    # A kill while the trainer wrote the epoch-2 checkpoint: its weights are there, its state (written last) is not.
+    half_written = tmp_path / "run.checkpoints/checkpoint-4"
+    shutil.copytree(tmp_path / "run.checkpoints/checkpoint-2", half_written, ignore=shutil.ignore_patterns("trainer_state.json"))
     first = FirstStep()
     resumed = fine_tune(_spec(tiny_bert), "qd", PAIRS[:8], PAIRS[8:], three, tmp_path / "run", callbacks=[first])
-    assert first.steps[0] == 2  # the trainer started at epoch 2, not from scratch
+    assert first.steps[0] == 2 and resumed.resumed_from == 1  # the trainer started at epoch 2, not from scratch
+    assert not (tmp_path / "run.checkpoints").exists() and not (tmp_path / "run.checkpoints.discarded").exists()
     straight = fine_tune(_spec(tiny_bert), "qd", PAIRS[:8], PAIRS[8:], three, tmp_path / "straight")
-    assert resumed.curve == straight.curve and resumed.best_epoch == straight.best_epoch
+    assert resumed.curve == straight.curve and resumed.best_epoch == straight.best_epoch and straight.resumed_from == 0
     texts = ["germany euro", "frankreich europa"]
     assert np.array_equal(load_encoder(_spec(tmp_path / "run")).encode(texts), load_encoder(_spec(tmp_path / "straight")).encode(texts))
 

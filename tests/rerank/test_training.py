@@ -149,6 +149,7 @@ def test_a_cross_encoder_killed_in_epoch_2_resumes_from_epoch_1(tiny_bert, tmp_p
     steps_seen = Steps()
     result = train_cross_encoder(str(tiny_bert), train, validation, TINY, tmp_path / "ce", callbacks=[steps_seen])
     assert steps_seen.seen[0] == 4 and [epoch for epoch, _ in result.eval_loss] == [1, 2]  # started in epoch 2
+    assert result.resumed_from == 1 and not (tmp_path / "ce.checkpoints").exists()
 
 
 def test_two_trainings_with_one_seed_give_identical_weights(tiny_bert, tmp_path):

@@ -104,6 +104,7 @@ def finetune(
         "best_epoch": result.best_epoch,
         "curve": [{"epoch": epoch, "score": round(score, 6)} for epoch, score in result.curve],
         "seconds": round(result.seconds, 1),
+        "resumed_from_epoch": result.resumed_from,  # > 0: this job finished a killed job's training from its checkpoint
         "device": device,
     }
     write_json(out_record, record)

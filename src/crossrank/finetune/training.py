@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crossrank.core.checkpoints import last_checkpoint
+from crossrank.core.checkpoints import checkpoint_epoch, last_checkpoint, remove_checkpoints
 from crossrank.core.encoder_model import EncoderSpec, load_encoder
 from crossrank.finetune.pairs import TextPair
 from crossrank.finetune.settings import FinetuneSettings, training_arguments
@@ -38,12 +38,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TrainingResult:
-    """What a run chose: the best epoch, the validation curve ``[(epoch, score)]`` and the score's name."""
+    """What a run chose: the best epoch, the validation curve ``[(epoch, score)]`` and the score's name.
+
+    ``resumed_from`` is the epoch of the checkpoint a killed run's job resumed from (0: trained from scratch).
+    """
 
     best_epoch: int
     curve: list[tuple[int, float]]
     metric: str
     seconds: float
+    resumed_from: int = 0
 
 
 def best_epoch(curve: Sequence[tuple[int, float]]) -> int:
@@ -178,8 +182,9 @@ def fine_tune(
     )
     _log_metrics_to_the_job_log(trainer)
     resume = last_checkpoint(checkpoints)
+    resumed_from = checkpoint_epoch(resume)
     if resume:
-        log.info("resuming %s from %s", output, resume)
+        log.info("resuming %s from %s (epoch %d)", output, resume, resumed_from)
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     epochs = [(round(entry["epoch"]), float(entry[f"eval_{metric}"])) for entry in trainer.state.log_history if f"eval_{metric}" in entry]
     curve += sorted(dict(epochs).items())
@@ -189,10 +194,10 @@ def fine_tune(
     shutil.rmtree(partial, ignore_errors=True)
     final.save(str(partial), create_model_card=False)  # the card records wall times: same weights, same bytes, same cache key
     partial.rename(output)
-    shutil.rmtree(checkpoints, ignore_errors=True)
+    remove_checkpoints(checkpoints)
     seconds = time.perf_counter() - started
     log.info("%s: best epoch %d of %d (%s %.4f), %.0f s", output, chosen, settings.epochs, metric, dict(curve)[chosen], seconds)
-    return TrainingResult(chosen, curve, metric, seconds)
+    return TrainingResult(chosen, curve, metric, seconds, resumed_from)
 
 
 def _log_metrics_to_the_job_log(trainer: Any) -> None:

@@ -10,6 +10,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from crossrank.core import contract
 from crossrank.core.devices import resolve_device
 from crossrank.core.io import all_or_nothing, read_json, write_json
@@ -17,7 +19,7 @@ from crossrank.core.runs import ranked, read_run, write_run
 from crossrank.finetune.pairs import read_query_documents
 from crossrank.rerank.candidates import baseline_scores, candidates, chance_scores, rerank_scores, split_reranker, subset_per_pair
 from crossrank.rerank.negatives import read_examples, stratified_split, write_examples
-from crossrank.rerank.scoring import cached_scores, cross_encoder_fingerprint, cross_encoder_scorer
+from crossrank.rerank.scoring import ScorePairs, cached_scores, cross_encoder_fingerprint, cross_encoder_scorer
 from crossrank.rerank.settings import RerankSettings
 from crossrank.rerank.training import train_cross_encoder
 from crossrank.rerank.training_data import HardNegatives, read_candidates, training_examples
@@ -116,6 +118,7 @@ def rerank_train(
         "best_epoch": result.best_epoch,
         "eval_loss": [{"epoch": epoch, "loss": round(loss, 6)} for epoch, loss in result.eval_loss],
         "seconds": round(result.seconds, 1),
+        "resumed_from_epoch": result.resumed_from,  # > 0: this job finished a killed job's training from its checkpoint
         "device": device,
     }
     if pairs_record is not None:
@@ -167,12 +170,24 @@ def rerank(
         device = resolve_device(settings.get("device", "auto"))
         precision = "float16" if device.startswith("cuda") else "float32"
         max_length = settings.get("max_length", 512)
+        scored: list[int] = []  # pairs the model scored, per call: what the cache lacked
+
+        def scorer() -> ScorePairs:
+            score = cross_encoder_scorer(checkpoint, max_length, settings.get("score_batch_size", 32), device)
+
+            def counted(batch: list[tuple[str, str]]) -> np.ndarray:
+                scored.append(len(batch))
+                return score(batch)
+
+            return counted
+
         values = cached_scores(
             [(texts[qid], documents[docid]) for qid, docid in pairs],
             cache_root,
             cross_encoder_fingerprint(checkpoint, max_length, precision),
-            lambda: cross_encoder_scorer(checkpoint, max_length, settings.get("score_batch_size", 32), device),
+            scorer,
             settings.get("chunk_size", 4096),
         )
+        log.info("%s: %d pairs, %d scored by the model, the others from the cache", run_name, len(pairs), sum(scored))
         scores = rerank_scores(chosen, {pair: float(value) for pair, value in zip(pairs, values, strict=True)})
     write_run(out_run, {qid: ranked(found) for qid, found in scores.items()}, tag=run_name)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crossrank.core.checkpoints import last_checkpoint
+from crossrank.core.checkpoints import checkpoint_epoch, last_checkpoint, remove_checkpoints
 from crossrank.core.model_source import resolve_model
 from crossrank.rerank.negatives import Example
 from crossrank.rerank.settings import RerankSettings, training_arguments
@@ -29,11 +29,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CrossEncoderResult:
-    """What a training chose: the best epoch, the eval loss per epoch and the wall time."""
+    """What a training chose: the best epoch, the eval loss per epoch and the wall time.
+
+    ``resumed_from`` is the epoch of the checkpoint a killed run's job resumed from (0: trained from scratch).
+    """
 
     best_epoch: int
     eval_loss: list[tuple[int, float]]
     seconds: float
+    resumed_from: int = 0
 
 
 def train_cross_encoder(
@@ -81,8 +85,9 @@ def train_cross_encoder(
         callbacks=list(callbacks),
     )
     resume = last_checkpoint(checkpoints)
+    resumed_from = checkpoint_epoch(resume)
     if resume:
-        log.info("resuming %s from %s", output, resume)
+        log.info("resuming %s from %s (epoch %d)", output, resume, resumed_from)
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     losses = sorted(
         {round(entry["epoch"]): float(entry["eval_loss"]) for entry in trainer.state.log_history if "eval_loss" in entry}.items()
@@ -92,7 +97,7 @@ def train_cross_encoder(
     shutil.rmtree(partial, ignore_errors=True)
     trainer.model.save(str(partial), create_model_card=False)
     partial.rename(output)
-    shutil.rmtree(checkpoints, ignore_errors=True)
+    remove_checkpoints(checkpoints)
     seconds = time.perf_counter() - started
     log.info("%s: best epoch %d of %d by eval loss, %.0f s", output, best, settings.epochs, seconds)
-    return CrossEncoderResult(best, losses, seconds)
+    return CrossEncoderResult(best, losses, seconds, resumed_from)
