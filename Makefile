@@ -23,9 +23,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m crossrank.core.resume $(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
-## Run the tests (unit tests and the whole DAG on a tiny config).
+## Run the tests (unit tests and the whole DAG on a tiny config), one pytest worker per core (pytest-xdist).
+## Each test file runs on one worker (--dist loadfile), so a module's pipeline fixture is built once.
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(CORES) --dist loadfile
 
 ## Unit tests only.
 test-fast: $(STAMP)
