@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+# Snakemake arguments that run a workflow up to, not including, its MLflow tracking jobs: for whole-DAG tests about
+# something else (a protocol, the released formats). Each tracking job costs a few seconds of MLflow start-up, about
+# 40% of such a test's job time; test_cldr_dag.py, test_mlflow_server.py and test_resume.py cover tracking.
+WITHOUT_TRACKING = ("--omit-from", "track_run", "track_finetune", "track_rerank", "track_report")
+
 # Top-level entries of a checkout that a scratch copy must not inherit (outputs, local data, tests).
 LOCAL_STATE = {".venv", ".git", "data", "cache", "logs", ".snakemake", "results", "tests", "datasets", "mlruns", "mlartifacts"}
 

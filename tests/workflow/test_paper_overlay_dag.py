@@ -6,7 +6,8 @@ NLLB, the tokenizer) for tiny local models and shrinks the samples, with tiny re
 fine-tuning data (Tatoeba, XL-WiC, AM2iCo). Every paper-literal switch of the overlay is
 therefore exercised together: fine-tuning at the word, phrase and query-document level, the paper's measure (success@k on each query's
 top-labelled documents) as the tables' metric, the Large-Scale ``linked`` pool, truncation at
-preparation, NLLB on whole documents, HNSW with ef 50 and float32 forward passes.
+preparation, NLLB on whole documents, HNSW with ef 50 and float32 forward passes. The MLflow
+tracking jobs are left out (``WITHOUT_TRACKING``): the overlay changes nothing they do.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pytrec_eval
 import yaml
 from factories import leaked_evaluation_texts
 from releases import write_am2ico, write_clirmatrix, write_largescale_split, write_mmarco, write_tatoeba, write_xlwic
-from scratch_project import copy_project, snakemake
+from scratch_project import WITHOUT_TRACKING, copy_project, snakemake
 from transformers import AutoTokenizer
 
 from crossrank.core import layout
@@ -71,7 +72,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, project_root: Path, tiny_b
         "rerank": {"models": ["tiny"], "epochs": 1, "max_train_queries": 16, "queries_per_pair": 2, "max_length": 32},
     }
     (root / "tiny.yaml").write_text(yaml.safe_dump(tiny, sort_keys=False, allow_unicode=True))
-    snakemake("--cores", "2", "--configfiles", "params.yaml", "workflow/overlays/paper.yaml", "tiny.yaml", cwd=root)
+    snakemake("--cores", "2", "--configfiles", "params.yaml", "workflow/overlays/paper.yaml", "tiny.yaml", *WITHOUT_TRACKING, cwd=root)
     return root
 
 

@@ -4,7 +4,8 @@ Runs Snakemake in a scratch copy of the project with CLIRMatrix, mMARCO and Larg
 fixtures as the datasets' directories, BM25 and the offline demo encoder (all-MiniLM-L6-v2),
 and checks the results contract of each dataset end to end, graded evaluation against
 trec_eval, the statistics tables, and that a malformed release fails with one clear message
-and leaves no partial outputs.
+and leaves no partial outputs. The MLflow tracking jobs are left out (``WITHOUT_TRACKING``): the
+datasets change nothing they do.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pytrec_eval
 import yaml
 from factories import retrieval_runs, shipped_fusions
 from releases import write_clirmatrix, write_largescale_split, write_mmarco
-from scratch_project import copy_project, snakemake
+from scratch_project import WITHOUT_TRACKING, copy_project, snakemake
 
 from crossrank.core import layout
 from crossrank.core.contract import base_language, read_docs_table, read_qrels, read_topics
@@ -56,7 +57,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Pat
     for dataset, settings in DATASETS.items():
         params[dataset].update(settings)
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False, allow_unicode=True))
-    snakemake("--cores", "2", cwd=root)
+    snakemake("--cores", "2", *WITHOUT_TRACKING, cwd=root)
     return root
 
 
@@ -151,7 +152,7 @@ def test_statistics_and_sources_are_recorded(project: Path):
 
 
 def test_second_run_has_nothing_to_do(project: Path):
-    result = snakemake("--cores", "2", cwd=project)
+    result = snakemake("--cores", "2", *WITHOUT_TRACKING, cwd=project)
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
