@@ -417,7 +417,8 @@ def test_the_bias_figure_puts_each_fine_tuned_encoder_after_its_base_and_trackin
     assert "results/mlflow/finetune/cldr/minilm+phrase.json" in plan.stage_targets("track")
     assert {"results/tables/table4_finetuning.csv", "results/figures/finetune_curves.png"} <= set(plan.stage_targets("report"))
     params = plan.finetune_run_params("cldr", "minilm+qd")
-    assert params["encoder"]["name"] == "minilm" and params["level"] == "qd" and params["finetune"]["max_train_pairs"] == plan.config["finetune"]["max_train_pairs"] > 0
+    assert params["encoder"]["name"] == "minilm" and params["level"] == "qd"
+    assert params["finetune"]["max_train_pairs"] == plan.config["finetune"]["max_train_pairs"] > 0
     bare = _plan(tmp_path, finetune={**plan.config["finetune"], "encoders": []})
     assert bare.finetune_reports == [] and "results/tables/table4_finetuning.csv" not in bare.stage_targets("report")
 
